@@ -1,0 +1,70 @@
+# Session Music privacy assistant. `make run` to try it, `make test` to check it.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+RASA   := $(CURDIR)/$(VENV)/bin/rasa
+MODEL  := bot/models/privacy-bot.tar.gz
+SPACY  := bot/build/spacy-en/config.cfg
+# What the trained model depends on (the policy texts are read at run time, not trained on).
+BOT_INPUTS := $(shell find bot/data/nlu bot/data/rules -name '*.yml') bot/config.yml bot/domain.yml
+
+export TF_CPP_MIN_LOG_LEVEL := 2
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONWARNINGS := ignore::DeprecationWarning
+
+.PHONY: help setup train run shell test test-fast bench policy-review clean
+
+help:
+	@echo "make run            set up (first time: Python 3.10 venv, packages, spaCy pipeline, training) and start everything"
+	@echo "make test           run the whole test suite (unit, actions, NLU, conversations, intake, end-to-end, browser)"
+	@echo "make shell          rasa shell in this terminal, with the action server and intake running (for staff)"
+	@echo "make bench          benchmark against the stock 'rasa init' bot; figures go to docs/benchmarks.md"
+	@echo "make policy-review  after a policy update: show which answer summaries rest on changed clauses"
+
+# --- set-up -----------------------------------------------------------------------
+$(VENV)/.installed: requirements.txt scripts/find-python.sh
+	@python_bin=$$(scripts/find-python.sh) || exit 1; \
+	  if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] > (3, 10))'; then \
+	    echo "Creating $(VENV) with $$python_bin"; rm -rf $(VENV); "$$python_bin" -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --upgrade "pip==24.0"
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip check
+	@touch $@
+
+$(SPACY): $(VENV)/.installed bot/actions/language.py bot/build_spacy_pipeline.py
+	$(PY) bot/build_spacy_pipeline.py
+
+setup: $(VENV)/.installed $(SPACY)
+
+# Retrains only when the NLU data, rules, domain or config changed.
+$(MODEL): $(VENV)/.installed $(SPACY) $(BOT_INPUTS)
+	cd bot && $(RASA) train --data data/nlu data/rules --fixed-model-name privacy-bot --out models
+	@touch $(MODEL)
+
+train: $(MODEL)
+
+# --- use ----------------------------------------------------------------------------
+run: setup train
+	$(PY) -m launcher
+
+shell: setup train
+	$(PY) -m launcher.shell
+
+# --- checks -------------------------------------------------------------------------
+test: setup train
+	$(PY) -m pytest
+
+test-fast: setup
+	$(PY) -m pytest tests/unit tests/actions tests/intake
+
+bench: setup train
+	$(PY) -m bench
+
+policy-review: setup
+	$(PY) -m scripts.policy_review
+
+clean:
+	rm -rf bot/models bot/build bot/results var artifacts
