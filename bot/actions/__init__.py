@@ -1,0 +1,1 @@
+"""Custom actions of the Session Music privacy bot (run by `rasa run actions`)."""

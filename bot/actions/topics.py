@@ -1,0 +1,192 @@
+"""Answer topics: which clauses answer which intent (`data/policy/topics.yml`)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import yaml
+
+from .language import lemmas
+from .policy import POLICY_DIR, Policy, PolicyError, default_policy, fingerprint
+
+TOPICS_FILE = POLICY_DIR / "topics.yml"
+MAX_SECTIONS = 3
+
+
+@dataclass(frozen=True)
+class SectionRef:
+    id: str
+    fingerprint: str
+    sentences: Tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    intent: str
+    summary: str
+    sections: Tuple[SectionRef, ...]
+    keywords: Tuple[str, ...] = ()
+
+    @property
+    def section_ids(self) -> List[str]:
+        return [section.id for section in self.sections]
+
+
+@dataclass(frozen=True)
+class StaleSection:
+    topic: str
+    clause: str
+    recorded: str
+    current: str
+
+
+class TopicMap:
+    def __init__(
+        self,
+        topics: Sequence[Topic],
+        policy: Policy,
+        not_covered: Sequence[Tuple[str, Tuple[str, ...]]] = (),
+    ):
+        self.topics = list(topics)
+        self.policy = policy
+        self.not_covered = list(not_covered)
+        self._not_covered_forms = [
+            (subject, _keyword_forms(terms)) for subject, terms in self.not_covered
+        ]
+        self._by_intent: Dict[str, List[Topic]] = {}
+        for topic in self.topics:
+            self._by_intent.setdefault(topic.intent, []).append(topic)
+        self._keyword_lemmas = {
+            topic.id: _keyword_forms(topic.keywords) for topic in self.topics
+        }
+
+    def intents(self) -> List[str]:
+        return list(self._by_intent)
+
+    def topics_for(self, intent: str) -> List[Topic]:
+        return self._by_intent.get(intent, [])
+
+    def topic(self, topic_id: str) -> Topic:
+        for topic in self.topics:
+            if topic.id == topic_id:
+                return topic
+        raise KeyError(topic_id)
+
+    def select(self, intent: str, message: str) -> Optional[Topic]:
+        """The intent's topic whose keywords best match `message`.
+
+        The first topic of an intent is its default: it wins ties and is chosen
+        when no keyword of another topic occurs in the message.
+        """
+        candidates = self.topics_for(intent)
+        if not candidates:
+            return None
+        words, text = _normalise(message)
+        best, best_score = candidates[0], 0
+        for topic in candidates:
+            score = _count_hits(self._keyword_lemmas[topic.id], words, text)
+            if score > best_score:
+                best, best_score = topic, score
+        return best
+
+    def uncovered_subject(self, message: str) -> Optional[str]:
+        """The not-covered subject `message` mentions, if any."""
+        words, text = _normalise(message)
+        for subject, forms in self._not_covered_forms:
+            if _count_hits(forms, words, text):
+                return subject
+        return None
+
+    def stale_sections(self) -> List[StaleSection]:
+        """Sections whose clause text changed since the summary was checked."""
+        stale = []
+        for topic in self.topics:
+            for section in topic.sections:
+                current = self.policy[section.id].fingerprint
+                if current != section.fingerprint:
+                    stale.append(StaleSection(topic.id, section.id, section.fingerprint, current))
+        return stale
+
+
+def _normalise(message: str) -> Tuple[set, str]:
+    words = set(lemmas(message)) | set(message.lower().split())
+    text = " " + " ".join(lemmas(message)) + " " + " ".join(message.lower().split()) + " "
+    return words, text
+
+
+def _count_hits(forms: Sequence[Tuple[str, str]], words: set, text: str) -> int:
+    return sum(
+        1
+        for single, phrase in forms
+        if (single and single in words) or (phrase and f" {phrase} " in text)
+    )
+
+
+def _keyword_forms(keywords: Sequence[str]) -> List[Tuple[str, str]]:
+    forms = []
+    for keyword in keywords:
+        keyword = keyword.lower().strip()
+        if " " in keyword:
+            forms.append(("", keyword))
+        else:
+            lemma = lemmas(keyword)
+            forms.append((lemma[0] if lemma else keyword, ""))
+            forms.append((keyword, ""))
+    return forms
+
+
+def parse_topics(document: dict, policy: Policy) -> TopicMap:
+    if not isinstance(document, dict) or not isinstance(document.get("topics"), list):
+        raise PolicyError("topics YAML needs a top-level 'topics' list")
+    topics: List[Topic] = []
+    seen = set()
+    for raw in document["topics"]:
+        topic_id = str(raw.get("id", "")).strip()
+        if not topic_id or topic_id in seen:
+            raise PolicyError(f"topic id missing or duplicated: {topic_id!r}")
+        seen.add(topic_id)
+        sections = []
+        for section in raw.get("sections") or []:
+            clause_id = str(section["id"])
+            if clause_id not in policy:
+                raise PolicyError(f"topic {topic_id} cites unknown clause {clause_id!r}")
+            sentences = tuple(int(n) for n in section.get("sentences") or ())
+            policy[clause_id].quote(sentences)  # validates sentence numbers
+            sections.append(
+                SectionRef(clause_id, str(section.get("fingerprint", "")), sentences)
+            )
+        if not 1 <= len(sections) <= MAX_SECTIONS:
+            raise PolicyError(f"topic {topic_id} must cite 1 to {MAX_SECTIONS} clauses")
+        summary = " ".join(str(raw.get("summary", "")).split())
+        if not summary or not raw.get("intent"):
+            raise PolicyError(f"topic {topic_id} needs an intent and a summary")
+        topics.append(
+            Topic(
+                id=topic_id,
+                intent=str(raw["intent"]),
+                summary=summary,
+                sections=tuple(sections),
+                keywords=tuple(str(k) for k in raw.get("keywords") or ()),
+            )
+        )
+    not_covered = [
+        (str(entry["subject"]), tuple(str(term) for term in entry.get("terms") or ()))
+        for entry in document.get("not_covered") or ()
+    ]
+    return TopicMap(topics, policy, not_covered)
+
+
+def load_topics(path: Path = TOPICS_FILE, policy: Optional[Policy] = None) -> TopicMap:
+    with open(path, encoding="utf-8") as handle:
+        return parse_topics(yaml.safe_load(handle), policy or default_policy())
+
+
+@lru_cache(maxsize=1)
+def default_topics() -> TopicMap:
+    return load_topics()
+
+
+__all__ = ["TopicMap", "Topic", "SectionRef", "load_topics", "default_topics", "fingerprint"]
