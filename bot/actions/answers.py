@@ -1,0 +1,97 @@
+"""Compose bot messages from the policy: summary, verbatim quote, citation.
+
+Functions here return plain message dicts ({"text": ..., "buttons": ...,
+"json_message": ...}) so they can be tested without Rasa; the actions hand
+them to the dispatcher unchanged.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Sequence
+
+from . import payloads
+from .policy import Clause, Policy
+from .topics import SectionRef, Topic
+
+Message = Dict[str, Any]
+
+
+def clause_url(policy_url: str, clause_id: str) -> str:
+    return f"{policy_url}#clause-{clause_id}"
+
+
+def citation(clause: Clause, policy_url: str) -> str:
+    return f"Privacy policy, section {clause.id}: {clause_url(policy_url, clause.id)}"
+
+
+def quoted_section(policy: Policy, section: SectionRef, policy_url: str) -> str:
+    """The clause's own words as a quote line, then the visible citation."""
+    clause = policy[section.id]
+    return f"> “{clause.quote(section.sentences)}”\n{citation(clause, policy_url)}"
+
+
+def topic_answer(topic: Topic, policy: Policy, policy_url: str, lead: str = "") -> List[Message]:
+    summary = f"{lead} {topic.summary}".strip()
+    messages: List[Message] = [{"text": summary}]
+    for section in topic.sections:
+        messages.append({"text": quoted_section(policy, section, policy_url)})
+    messages.append({"json_message": payloads.answer(topic.section_ids)})
+    return messages
+
+
+def closest_clause_answer(policy: Policy, clause_id: str, policy_url: str, team_email: str) -> List[Message]:
+    section = SectionRef(clause_id, policy[clause_id].fingerprint)
+    return [
+        {"text": "I couldn't find an exact answer to that, but the closest thing our privacy policy says is this:"},
+        {"text": quoted_section(policy, section, policy_url)},
+        {
+            "text": f"If that doesn't answer your question, I can pass it to the team by email ({team_email}).",
+            "buttons": [handoff_button(), no_thanks_button()],
+        },
+        {"json_message": payloads.answer([clause_id])},
+    ]
+
+
+def not_covered_answer(team_email: str, subject: Optional[str] = None) -> List[Message]:
+    about = f" about {subject}" if subject else ""
+    return [
+        {
+            "text": (
+                f"Our privacy policy doesn't say anything{about} that answers this, "
+                "so I can't answer it from the policy and I won't guess. "
+                f"I can pass your question to the Session Music team by email ({team_email}). "
+                "Would you like me to?"
+            ),
+            "buttons": [handoff_button(), no_thanks_button()],
+        },
+        {"json_message": payloads.not_covered()},
+    ]
+
+
+def repeated_fallback_answer(team_email: str) -> List[Message]:
+    return [
+        {
+            "text": (
+                "Sorry, I still can't find an answer to that in our privacy policy. "
+                f"The team can help: shall I pass your question to them by email ({team_email})?"
+            ),
+            "buttons": [handoff_button(), no_thanks_button()],
+        },
+        {"json_message": payloads.handoff()},
+    ]
+
+
+def handoff_button() -> Dict[str, str]:
+    return {"title": "Yes, email the team", "payload": "/human_handoff"}
+
+
+def no_thanks_button() -> Dict[str, str]:
+    return {"title": "No thanks", "payload": "/deny"}
+
+
+def cited_sections(messages: Sequence[Message]) -> List[str]:
+    """Clause ids a composed reply cites in its payload (for tests and metrics)."""
+    for message in messages:
+        payload = message.get("json_message") or {}
+        if payload.get("kind") == "answer":
+            return list(payload["sections"])
+    return []

@@ -1,0 +1,54 @@
+"""The machine-readable contract on bot messages (`custom` in channel output).
+
+Each bot turn that answers, declines or starts something carries exactly one
+of these payloads next to its text (see README, "Message contract"). The
+widget renders citations from them and answer quality is measured on them.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable, Optional
+
+from .policy import default_policy
+
+REQUEST_TYPES = ("access", "erasure", "rectification", "marketing_opt_out", "objection")
+KINDS = ("answer", "request", "handoff", "not_covered", "out_of_scope")
+MAX_SECTIONS = 3
+
+
+class ContractError(ValueError):
+    """A payload that would break the message contract."""
+
+
+def answer(sections: Iterable[str]) -> Dict[str, Any]:
+    section_ids = list(dict.fromkeys(sections))
+    if not 1 <= len(section_ids) <= MAX_SECTIONS:
+        raise ContractError(f"an answer cites 1 to {MAX_SECTIONS} sections, not {section_ids}")
+    policy = default_policy()
+    unknown = [section for section in section_ids if section not in policy]
+    if unknown:
+        raise ContractError(f"unknown clause ids {unknown}")
+    return {"kind": "answer", "sections": section_ids}
+
+
+def request(request_type: str, **details: Any) -> Dict[str, Any]:
+    """A data-rights request flow started (or, with `reference`, was lodged)."""
+    if request_type not in REQUEST_TYPES:
+        raise ContractError(f"unknown request type {request_type!r}")
+    payload: Dict[str, Any] = {"kind": "request", "request_type": request_type}
+    payload.update({key: value for key, value in details.items() if value is not None})
+    return payload
+
+
+def handoff(reference: Optional[str] = None) -> Dict[str, Any]:
+    payload: Dict[str, Any] = {"kind": "handoff"}
+    if reference:
+        payload["reference"] = reference
+    return payload
+
+
+def not_covered() -> Dict[str, Any]:
+    return {"kind": "not_covered"}
+
+
+def out_of_scope() -> Dict[str, Any]:
+    return {"kind": "out_of_scope"}
