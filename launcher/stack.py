@@ -1,0 +1,193 @@
+"""The services of the product and how each one is started on loopback."""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional
+
+from .processes import Service, StartupError, free_port, http_ok, port_open
+
+ROOT = Path(__file__).resolve().parent.parent
+BOT_DIR = ROOT / "bot"
+MODEL_PATH = BOT_DIR / "models" / "privacy-bot.tar.gz"
+BIN = Path(sys.executable).parent
+
+ALL_SERVICES = ("mail", "intake", "outbox", "actions", "rasa", "demo")
+
+
+@dataclass
+class Ports:
+    rasa: int = 5005
+    actions: int = 5055
+    intake: int = 5100
+    smtp: int = 1025
+    demo: int = 8000
+
+    @classmethod
+    def free(cls) -> "Ports":
+        return cls(free_port(), free_port(), free_port(), free_port(), free_port())
+
+
+@dataclass
+class Stack:
+    """Starts the chosen services in dependency order and stops them all."""
+
+    ports: Ports = field(default_factory=Ports)
+    var_dir: Path = ROOT / "var"
+    services: Iterable[str] = ALL_SERVICES
+    extra_env: Dict[str, str] = field(default_factory=dict)
+    model_path: Path = MODEL_PATH
+
+    def __post_init__(self) -> None:
+        self.var_dir = Path(self.var_dir)
+        self.services = [name for name in ALL_SERVICES if name in set(self.services)]
+        self._running: List[Service] = []
+
+    # --- addresses -------------------------------------------------------------
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.rasa}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.actions}"
+
+    @property
+    def intake_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.intake}"
+
+    @property
+    def demo_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.demo}"
+
+    @property
+    def policy_url(self) -> str:
+        return f"{self.demo_url}/privacy-policy"
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.var_dir / "mail"
+
+    @property
+    def database_url(self) -> str:
+        return self.env().get("DATABASE_URL") or f"sqlite:///{self.var_dir / 'intake.sqlite3'}"
+
+    def env(self) -> Dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            {
+                "PYTHONUNBUFFERED": "1",
+                "TF_CPP_MIN_LOG_LEVEL": "2",
+                "POLICY_URL": self.policy_url,
+                "INTAKE_URL": self.intake_url,
+                "INTAKE_PUBLIC_URL": self.intake_url,
+                "SMTP_HOST": "127.0.0.1",
+                "SMTP_PORT": str(self.ports.smtp),
+                "MAIL_DIR": str(self.var_dir / "mail"),
+                "BOT_URL": self.rasa_url,
+            }
+        )
+        env.setdefault("DATABASE_URL", f"sqlite:///{self.var_dir / 'intake.sqlite3'}")
+        env.update(self.extra_env)
+        return env
+
+    # --- services ----------------------------------------------------------------
+    def _service(self, name: str) -> Service:
+        env = self.env()
+        logs = self.var_dir / "log"
+        flask = [str(BIN / "python"), "-m", "flask", "--app", "intake"]
+        if name == "mail":
+            return Service(
+                "mail sink", flask + ["mail-sink", "--host", "127.0.0.1", "--port", str(self.ports.smtp), "--dir", str(self.mail_dir)],
+                ROOT, env, lambda: port_open(self.ports.smtp), logs / "mail.log",
+            )
+        if name == "intake":
+            return Service(
+                "intake",
+                [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{self.ports.intake}", "--workers", "2",
+                 "--access-logfile", "-", "intake:create_app()"],
+                ROOT, env, lambda: http_ok(f"{self.intake_url}/openapi.json"), logs / "intake.log",
+            )
+        if name == "outbox":
+            return Service(
+                "outbox worker", flask + ["outbox-worker"], ROOT, env,
+                lambda: True, logs / "outbox.log",
+            )
+        if name == "actions":
+            return Service(
+                "action server",
+                [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "-p", str(self.ports.actions)],
+                BOT_DIR, env, lambda: http_ok(f"{self.actions_url}/health"), logs / "actions.log",
+                startup_timeout=120,
+            )
+        if name == "rasa":
+            endpoints = self.var_dir / "endpoints.yml"
+            endpoints.write_text(f'action_endpoint:\n  url: "{self.actions_url}/webhook"\n')
+            return Service(
+                "rasa server",
+                [str(BIN / "rasa"), "run", "-i", "127.0.0.1", "-p", str(self.ports.rasa),
+                 "-m", str(self.model_path), "--endpoints", str(endpoints),
+                 "--credentials", "credentials.yml", "--cors", self.demo_url,
+                 f"http://localhost:{self.ports.demo}"],
+                BOT_DIR, env, lambda: http_ok(f"{self.rasa_url}/"), logs / "rasa.log",
+                startup_timeout=180,
+            )
+        if name == "demo":
+            return Service(
+                "demo site",
+                [str(BIN / "python"), "-m", "web_widget.demo_site", "--port", str(self.ports.demo)],
+                ROOT, env, lambda: http_ok(f"{self.demo_url}/"), logs / "demo.log",
+            )
+        raise ValueError(f"unknown service {name!r}")
+
+    def prepare(self) -> None:
+        """Create folders and bring the intake database to the latest schema."""
+        (self.var_dir / "log").mkdir(parents=True, exist_ok=True)
+        self.mail_dir.mkdir(parents=True, exist_ok=True)
+        if "intake" in self.services:
+            import subprocess
+
+            subprocess.run(
+                [str(BIN / "python"), "-m", "flask", "--app", "intake", "migrate"],
+                cwd=ROOT, env=self.env(), check=True, capture_output=True,
+            )
+        if "rasa" in self.services and not self.model_path.exists():
+            raise StartupError(f"no trained model at {self.model_path}: run `make train` first")
+
+    def start(self) -> "Stack":
+        self.prepare()
+        try:
+            pending = []
+            for name in self.services:
+                service = self._service(name)
+                service.start()
+                self._running.append(service)
+                pending.append(service)
+            for service in pending:  # start all, then wait: the slow ones load in parallel
+                service.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def service(self, name: str) -> Optional[Service]:
+        wanted = self._service(name).name
+        return next((s for s in self._running if s.name == wanted), None)
+
+    def stop_service(self, name: str) -> None:
+        service = self.service(name)
+        if service:
+            service.stop()
+
+    def stop(self) -> None:
+        for service in reversed(self._running):
+            service.stop()
+        self._running.clear()
+
+    def __enter__(self) -> "Stack":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

@@ -1,0 +1,52 @@
+"""Tracker fixtures in the financial-demo style: a tracker in, events and messages out."""
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+
+def user_event(text, intent, confidence=0.9):
+    return {
+        "event": "user",
+        "text": text,
+        "parse_data": {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []},
+    }
+
+
+def make_tracker(text, intent, history=(), slots=None, active_loop=None):
+    latest = user_event(text, intent)
+    events = [{"event": "action", "name": "action_listen"}]
+    for past_text, past_intent in history:
+        events += [user_event(past_text, past_intent), {"event": "bot", "text": "..."},
+                   {"event": "action", "name": "action_listen"}]
+    events.append(latest)
+    return Tracker(
+        sender_id="test-conversation",
+        slots=slots or {},
+        latest_message=latest["parse_data"],
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop=active_loop or {},
+        latest_action_name="action_listen",
+    )
+
+
+@pytest.fixture
+def dispatcher():
+    return CollectingDispatcher()
+
+
+@pytest.fixture
+def tracker_for():
+    return make_tracker
+
+
+@pytest.fixture
+def domain():
+    return {}
+
+
+@pytest.fixture(autouse=True)
+def policy_url(monkeypatch):
+    monkeypatch.setenv("POLICY_URL", "https://www.sessionmusic.co.uk/pages/privacy-policy")
+    return "https://www.sessionmusic.co.uk/pages/privacy-policy"

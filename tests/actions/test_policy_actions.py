@@ -1,0 +1,61 @@
+"""The answering actions, run on tracker fixtures."""
+from actions.policy_actions import ActionAnswerPolicy, ActionAnswerUnclear, ActionNotCovered, consecutive_fallbacks
+
+
+def payloads_of(dispatcher):
+    return [m["custom"] for m in dispatcher.messages if m.get("custom")]
+
+
+def texts_of(dispatcher):
+    return [m["text"] for m in dispatcher.messages if m.get("text")]
+
+
+def test_cookie_question_is_answered_from_the_cookies_clause(dispatcher, tracker_for, domain, policy_url):
+    events = ActionAnswerPolicy().run(dispatcher, tracker_for("do you use cookies?", "ask_cookies"), domain)
+    assert events == []
+    assert payloads_of(dispatcher) == [{"kind": "answer", "sections": ["cookies"]}]
+    body = "\n".join(texts_of(dispatcher))
+    assert "> “We may use technology to track" in body
+    assert f"Privacy policy, section cookies: {policy_url}#clause-cookies" in body
+
+
+def test_sub_topic_is_chosen_from_the_shoppers_words(dispatcher, tracker_for, domain):
+    ActionAnswerPolicy().run(dispatcher, tracker_for("do the police get my data?", "ask_data_sharing"), domain)
+    assert payloads_of(dispatcher) == [{"kind": "answer", "sections": ["sharing.legal", "2.3.2"]}]
+
+
+def test_intent_without_topic_is_declined_not_guessed(dispatcher, tracker_for, domain):
+    ActionAnswerPolicy().run(dispatcher, tracker_for("hello", "greet"), domain)
+    assert payloads_of(dispatcher) == [{"kind": "not_covered"}]
+
+
+def test_unclear_message_with_a_good_clause_match_gets_the_closest_clause(dispatcher, tracker_for, domain):
+    ActionAnswerUnclear().run(dispatcher, tracker_for("computer misuse act?", "nlu_fallback"), domain)
+    assert payloads_of(dispatcher) == [{"kind": "answer", "sections": ["sharing.offences"]}]
+    assert "closest thing our privacy policy says" in texts_of(dispatcher)[0]
+
+
+def test_unclear_message_about_an_uncovered_subject_is_not_answered(dispatcher, tracker_for, domain):
+    ActionAnswerUnclear().run(dispatcher, tracker_for("gps location??", "nlu_fallback"), domain)
+    assert payloads_of(dispatcher) == [{"kind": "not_covered"}]
+    assert "sales@sessionmusic.co.uk" in texts_of(dispatcher)[0]
+
+
+def test_second_unclear_message_in_a_row_offers_the_team(dispatcher, tracker_for, domain):
+    tracker = tracker_for("blorp", "nlu_fallback", history=[("zzz", "nlu_fallback")])
+    assert consecutive_fallbacks(tracker) == 2
+    ActionAnswerUnclear().run(dispatcher, tracker, domain)
+    assert payloads_of(dispatcher) == [{"kind": "handoff"}]
+    buttons = [b["payload"] for m in dispatcher.messages for b in m.get("buttons", [])]
+    assert "/human_handoff" in buttons
+
+
+def test_fallback_count_restarts_after_an_understood_message(tracker_for):
+    tracker = tracker_for("blorp", "nlu_fallback", history=[("zzz", "nlu_fallback"), ("cookies?", "ask_cookies")])
+    assert consecutive_fallbacks(tracker) == 1
+
+
+def test_uncovered_question_names_the_subject(dispatcher, tracker_for, domain):
+    ActionNotCovered().run(dispatcher, tracker_for("what do you do about children's data", "ask_uncovered"), domain)
+    assert payloads_of(dispatcher) == [{"kind": "not_covered"}]
+    assert "children" in texts_of(dispatcher)[0]

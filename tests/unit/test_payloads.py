@@ -1,0 +1,24 @@
+import pytest
+
+from actions import payloads
+
+
+def test_answer_payload_keeps_order_and_drops_repeats():
+    assert payloads.answer(["2.1.6", "rights.marketing", "2.1.6"]) == {
+        "kind": "answer",
+        "sections": ["2.1.6", "rights.marketing"],
+    }
+
+
+@pytest.mark.parametrize("sections", [[], ["1", "2.1", "2.2", "2.3"], ["9.9"]])
+def test_answer_payload_refuses_what_would_break_the_contract(sections):
+    with pytest.raises(payloads.ContractError):
+        payloads.answer(sections)
+
+
+def test_request_payload_knows_the_five_types():
+    assert payloads.request("access") == {"kind": "request", "request_type": "access"}
+    lodged = payloads.request("erasure", reference="SM-AAAA-BBBB", due_date="2026-12-29", status=None)
+    assert lodged == {"kind": "request", "request_type": "erasure", "reference": "SM-AAAA-BBBB", "due_date": "2026-12-29"}
+    with pytest.raises(payloads.ContractError):
+        payloads.request("portability")

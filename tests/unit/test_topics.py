@@ -1,0 +1,141 @@
+"""The topic mapping: every clause reachable, every citation real, summaries reviewed."""
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from actions.policy import PolicyError, default_policy
+from actions.topics import TOPICS_FILE, default_topics, parse_topics
+
+BOT_DIR = Path(__file__).resolve().parents[2] / "bot"
+
+
+def load_yaml(path):
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+
+
+def domain_intents():
+    return set(load_yaml(BOT_DIR / "domain.yml")["intents"])
+
+
+def trained_intents():
+    intents = set()
+    for path in (BOT_DIR / "data" / "nlu").glob("*.yml"):
+        for block in load_yaml(path).get("nlu", []):
+            if "intent" in block:
+                intents.add(block["intent"])
+    return intents
+
+
+def rule_intents_to(action):
+    intents = set()
+    for path in (BOT_DIR / "data" / "rules").glob("*.yml"):
+        for rule in load_yaml(path).get("rules", []):
+            steps = rule["steps"]
+            for first, second in zip(steps, steps[1:]):
+                if "intent" in first and second.get("action") == action:
+                    intents.add(first["intent"])
+    return intents
+
+
+def test_no_summary_rests_on_a_changed_clause():
+    stale = default_topics().stale_sections()
+    assert not stale, (
+        "These clauses changed since their summaries were checked; review each "
+        "summary against the new text, then update the fingerprint (make policy-review):\n"
+        + "\n".join(f"  topic {s.topic}: clause {s.clause} {s.recorded} -> {s.current}" for s in stale)
+    )
+
+
+def test_a_changed_clause_is_detected():
+    policy = default_policy()
+    changed = copy.deepcopy(load_yaml(TOPICS_FILE))
+    from actions.policy import Clause, Policy
+
+    clauses = dict(policy.clauses)
+    clauses["cookies"] = Clause("cookies", "Cookies", clauses["cookies"].text + " We also use pixels.")
+    altered = Policy(policy.source, policy.updated, clauses)
+    stale = parse_topics(changed, altered).stale_sections()
+    assert [(s.topic, s.clause) for s in stale] == [("cookies", "cookies")]
+
+
+def test_every_clause_is_cited_by_a_topic_whose_intent_is_answered():
+    topics = default_topics()
+    answered = rule_intents_to("action_answer_policy") & domain_intents() & trained_intents()
+    reachable = set()
+    for topic in topics.topics:
+        if topic.intent in answered:
+            reachable.update(topic.section_ids)
+    missing = set(default_policy().ids()) - reachable
+    assert not missing, f"clauses no intent can reach: {sorted(missing)}"
+
+
+def test_every_topic_can_be_selected_from_its_intent():
+    topics = default_topics()
+    for intent in topics.intents():
+        candidates = topics.topics_for(intent)
+        assert topics.select(intent, "tell me about that") is candidates[0]
+        for topic in candidates[1:]:
+            assert topic.keywords, f"{topic.id} is not its intent's default and has no keywords"
+            for keyword in topic.keywords:
+                chosen = topics.select(intent, f"what about {keyword}?")
+                if chosen is topic:
+                    break
+            else:
+                pytest.fail(f"no keyword of topic {topic.id} selects it")
+
+
+def test_every_topic_intent_is_in_the_domain_and_has_a_rule():
+    answered = rule_intents_to("action_answer_policy")
+    for intent in default_topics().intents():
+        assert intent in domain_intents()
+        assert intent in answered, f"no rule sends {intent} to action_answer_policy"
+
+
+def test_every_answered_intent_has_a_topic():
+    assert rule_intents_to("action_answer_policy") <= set(default_topics().intents())
+
+
+@pytest.mark.parametrize(
+    "intent, message, topic",
+    [
+        ("ask_data_sharing", "do you give my info to the police", "sharing_legal"),
+        ("ask_data_sharing", "who do you share my data with", "sharing_overview"),
+        ("ask_data_sharing", "is shopify given my details", "sharing_service_providers"),
+        ("ask_data_sharing", "what happens to my data if the shop is sold", "business_sale"),
+        ("ask_security", "is paying by card safe", "card_payments"),
+        ("ask_security", "is the site encrypted", "ssl"),
+        ("ask_contact", "what's your email address", "privacy_contact"),
+        ("ask_contact", "what's your postal address", "postal_address"),
+        ("ask_credit_checks", "what if i lie on the form", "false_information"),
+        ("ask_credit_checks", "will my partner's debts affect me, we live together", "household_links"),
+        ("ask_right_access", "is it free?", "access_fee"),
+        ("request_objection", "no credit checks on me please", "request_objection_credit"),
+    ],
+)
+def test_topic_selection_follows_the_shoppers_words(intent, message, topic):
+    assert default_topics().select(intent, message).id == topic
+
+
+def test_unknown_intent_has_no_topic():
+    assert default_topics().select("greet", "hello") is None
+
+
+def test_topics_citing_unknown_clauses_or_too_many_are_refused():
+    document = load_yaml(TOPICS_FILE)
+    bad = copy.deepcopy(document)
+    bad["topics"][0]["sections"].append({"id": "9.9.9", "fingerprint": "x"})
+    with pytest.raises(PolicyError, match="unknown clause"):
+        parse_topics(bad, default_policy())
+    bad = copy.deepcopy(document)
+    bad["topics"][0]["sections"] = [{"id": "cookies"}] * 4
+    with pytest.raises(PolicyError, match="1 to 3"):
+        parse_topics(bad, default_policy())
+
+
+def test_uncovered_subjects_are_recognised():
+    topics = default_topics()
+    assert topics.uncovered_subject("do you collect data about children") is not None
+    assert topics.uncovered_subject("what happens after a data breach") is not None
+    assert topics.uncovered_subject("do you use cookies") is None
