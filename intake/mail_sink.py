@@ -1,0 +1,59 @@
+"""A local SMTP sink (aiosmtpd) that stores every message as an .eml file.
+
+Used with the embedded defaults so nothing leaves the machine: staff open the files with any
+mail client, or at /staff/mail.  The envelope recipients are recorded in an ``X-Sink-Rcpt-To``
+header at the top of each file.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import secrets
+import signal
+import threading
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+
+log = logging.getLogger("intake.mail_sink")
+
+
+class EmlDirHandler:
+    def __init__(self, directory: str | os.PathLike):
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+
+    async def handle_DATA(self, server, session, envelope):
+        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+        name = f"{stamp}-{secrets.token_hex(4)}.eml"
+        content = envelope.original_content or envelope.content
+        if isinstance(content, str):
+            content = content.encode("utf-8", "surrogateescape")
+        rcpts = ", ".join(envelope.rcpt_tos)
+        header = f"X-Sink-Rcpt-To: {rcpts}\r\nX-Sink-Mail-From: {envelope.mail_from}\r\n".encode(
+            "utf-8", "replace")
+        tmp = self.directory / (name + ".tmp")
+        tmp.write_bytes(header + content)
+        os.replace(tmp, self.directory / name)
+        log.info("stored message %s (%d recipient(s))", name, len(envelope.rcpt_tos))
+        return "250 Message accepted for delivery"
+
+
+def start_sink(host: str, port: int, directory: str | os.PathLike) -> Controller:
+    controller = Controller(EmlDirHandler(directory), hostname=host, port=port)
+    controller.start()
+    return controller
+
+
+def serve_forever(host: str, port: int, directory: str | os.PathLike) -> None:
+    controller = start_sink(host, port, directory)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    print(f"mail sink listening on {host}:{port}, storing messages in {directory}", flush=True)
+    try:
+        while not stop.wait(1.0):
+            pass
+    finally:
+        controller.stop()

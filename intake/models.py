@@ -1,0 +1,218 @@
+"""Database tables (SQLAlchemy 1.4 declarative, also valid on 2.0).
+
+The schema itself is created by the Alembic migrations in ``intake/migrations``;
+``tests/intake/test_migrations.py`` checks that these models and the migrations agree.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores naive UTC in the database, hands back timezone-aware UTC datetimes."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.timezone.utc)
+
+
+# --- request types and statuses ---------------------------------------------------------
+
+REQUEST_TYPES = ("access", "erasure", "rectification", "marketing_opt_out", "objection")
+#: Types for which the requester must prove they own the address before we act.
+VERIFIED_TYPES = frozenset({"access", "erasure", "rectification", "objection"})
+OBJECTION_PROCESSING = ("profiling", "credit_checks", "marketing")
+
+RECEIVED = "received"
+AWAITING_VERIFICATION = "awaiting_verification"
+IN_PROGRESS = "in_progress"
+COMPLETED = "completed"
+REFUSED = "refused"
+WITHDRAWN = "withdrawn"
+STATUSES = (RECEIVED, AWAITING_VERIFICATION, IN_PROGRESS, COMPLETED, REFUSED, WITHDRAWN)
+TERMINAL = frozenset({COMPLETED, REFUSED, WITHDRAWN})
+
+ROLES = ("viewer", "caseworker", "admin")
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_users"
+    id = Column(Integer, primary_key=True)
+    username = Column(String(80), nullable=False, unique=True)
+    password_hash = Column(String(255), nullable=False)
+    role = Column(String(20), nullable=False)
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    tokens = relationship("StaffToken", back_populates="staff_user")
+
+
+class StaffToken(Base):
+    __tablename__ = "staff_tokens"
+    id = Column(Integer, primary_key=True)
+    staff_user_id = Column(Integer, ForeignKey("staff_users.id"), nullable=False)
+    token_hash = Column(String(64), nullable=False, unique=True)
+    label = Column(String(120), nullable=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    revoked_at = Column(UTCDateTime, nullable=True)
+
+    staff_user = relationship("StaffUser", back_populates="tokens")
+
+
+class DsarRequest(Base):
+    __tablename__ = "dsar_requests"
+    id = Column(Integer, primary_key=True)
+    reference = Column(String(16), nullable=False, unique=True)
+    request_type = Column(String(24), nullable=False)
+    status = Column(String(24), nullable=False)
+
+    requester_name = Column(String(200), nullable=False)
+    requester_email = Column(String(254), nullable=False)
+    #: sha256 of the normalised address; used for the status look-up
+    email_hash = Column(String(64), nullable=False)
+    requester_phone = Column(String(40), nullable=True)
+
+    details = Column(Text, nullable=True)
+    rectification_what = Column(Text, nullable=True)
+    rectification_correct_value = Column(Text, nullable=True)
+    objection_processing = Column(String(24), nullable=True)
+
+    source_channel = Column(String(64), nullable=False)
+    source_conversation_id = Column(String(200), nullable=False)
+    source_text = Column(Text, nullable=False)
+
+    idempotency_key = Column(String(200), nullable=False, unique=True)
+    payload_hash = Column(String(64), nullable=False)
+
+    verification_required = Column(Boolean, nullable=False)
+    received_at = Column(UTCDateTime, nullable=False)
+    verified_at = Column(UTCDateTime, nullable=True)
+    #: the day the legal clock started (receipt for unverified types, verification otherwise)
+    clock_start_on = Column(Date, nullable=True)
+    first_due_on = Column(Date, nullable=False)
+    due_on = Column(Date, nullable=False)
+    extended_at = Column(UTCDateTime, nullable=True)
+    extension_reason = Column(Text, nullable=True)
+    closed_at = Column(UTCDateTime, nullable=True)
+    closing_reason = Column(Text, nullable=True)
+    updated_at = Column(UTCDateTime, nullable=False)
+
+    audit_events = relationship(
+        "AuditEvent", back_populates="request", order_by="AuditEvent.id", viewonly=True
+    )
+
+    __table_args__ = (Index("ix_dsar_requests_due_on", "due_on"),)
+
+
+class Verification(Base):
+    __tablename__ = "verifications"
+    id = Column(Integer, primary_key=True)
+    request_id = Column(Integer, ForeignKey("dsar_requests.id"), nullable=False, index=True)
+    code_hash = Column(String(64), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
+    expires_at = Column(UTCDateTime, nullable=False)
+    failed_attempts = Column(Integer, nullable=False, default=0)
+    used_at = Column(UTCDateTime, nullable=True)
+    revoked_at = Column(UTCDateTime, nullable=True)
+
+
+class AuditEvent(Base):
+    """Append-only: the migrations add database triggers that refuse UPDATE and DELETE."""
+
+    __tablename__ = "audit_events"
+    id = Column(Integer, primary_key=True)
+    request_id = Column(Integer, ForeignKey("dsar_requests.id"), nullable=True, index=True)
+    handoff_id = Column(Integer, ForeignKey("handoffs.id"), nullable=True, index=True)
+    at = Column(UTCDateTime, nullable=False)
+    actor = Column(String(120), nullable=False)
+    action = Column(String(40), nullable=False)
+    from_status = Column(String(24), nullable=True)
+    to_status = Column(String(24), nullable=True)
+    reason = Column(Text, nullable=True)
+
+    request = relationship("DsarRequest", back_populates="audit_events", viewonly=True)
+
+
+class Handoff(Base):
+    __tablename__ = "handoffs"
+    id = Column(Integer, primary_key=True)
+    reference = Column(String(16), nullable=False, unique=True)
+    email = Column(String(254), nullable=False)
+    question = Column(Text, nullable=False)
+    consent_to_transcript = Column(Boolean, nullable=False)
+    #: JSON list of {"sender", "text"}; only stored with consent
+    transcript = Column(Text, nullable=True)
+    source_channel = Column(String(64), nullable=False)
+    source_conversation_id = Column(String(200), nullable=False)
+    source_text = Column(Text, nullable=True)
+    idempotency_key = Column(String(200), nullable=False, unique=True)
+    payload_hash = Column(String(64), nullable=False)
+    received_at = Column(UTCDateTime, nullable=False)
+
+
+class OutboxMessage(Base):
+    __tablename__ = "outbox"
+    id = Column(Integer, primary_key=True)
+    created_at = Column(UTCDateTime, nullable=False)
+    kind = Column(String(40), nullable=False)
+    reference = Column(String(16), nullable=True)
+    recipient = Column(String(254), nullable=False)
+    reply_to = Column(String(254), nullable=True)
+    subject = Column(String(255), nullable=False)
+    body = Column(Text, nullable=False)
+    status = Column(String(12), nullable=False, default="pending")
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(UTCDateTime, nullable=False)
+    locked_until = Column(UTCDateTime, nullable=True)
+    last_error = Column(String(255), nullable=True)
+    sent_at = Column(UTCDateTime, nullable=True)
+
+    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+
+
+class UsedSignature(Base):
+    """Signatures already accepted, so an exact replay is refused."""
+
+    __tablename__ = "used_signatures"
+    signature = Column(String(64), primary_key=True)
+    used_at = Column(UTCDateTime, nullable=False, index=True)
+
+
+class SuppressedEmail(Base):
+    """Marketing suppression list: sha256 of the normalised address, never the address."""
+
+    __tablename__ = "suppression_list"
+    email_hash = Column(String(64), primary_key=True)
+    added_at = Column(UTCDateTime, nullable=False)
+    reference = Column(String(16), nullable=True)

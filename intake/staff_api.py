@@ -1,0 +1,181 @@
+"""Staff JSON API (Bearer tokens from ``flask --app intake create-staff-token``).
+
+viewer: read; caseworker: also change status / extend; admin: also the outbox overview.
+"""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, current_app, g, jsonify, request
+from sqlalchemy import func, select
+
+from . import deadlines, schemas, validation, workflow
+from .auth import token_required
+from .db import get_db
+from .errors import ApiError
+from .models import STATUSES, TERMINAL, AuditEvent, DsarRequest, Handoff, OutboxMessage, utcnow
+
+bp = Blueprint("staff_api", __name__, url_prefix="/api/v1/staff")
+
+
+def _today():
+    return deadlines.local_date(utcnow(), current_app.config["INTAKE_TIMEZONE"])
+
+
+def _iso(ts):
+    return ts.isoformat().replace("+00:00", "Z") if ts else None
+
+
+def request_summary(req: DsarRequest, today) -> dict:
+    return {
+        "reference": req.reference,
+        "request_type": req.request_type,
+        "status": req.status,
+        "received_at": _iso(req.received_at),
+        "due_at": req.due_on.isoformat(),
+        "mark": workflow.mark(req, today),
+        "requester_name": req.requester_name,
+    }
+
+
+def audit_dict(ev: AuditEvent) -> dict:
+    return {"at": _iso(ev.at), "actor": ev.actor, "action": ev.action,
+            "from_status": ev.from_status, "to_status": ev.to_status, "reason": ev.reason}
+
+
+def request_detail(s, req: DsarRequest, today) -> dict:
+    events = s.execute(select(AuditEvent).where(AuditEvent.request_id == req.id)
+                       .order_by(AuditEvent.id)).scalars().all()
+    return {
+        **request_summary(req, today),
+        "requester": {"name": req.requester_name, "email": req.requester_email, "phone": req.requester_phone},
+        "details": req.details,
+        "rectification": ({"what": req.rectification_what, "correct_value": req.rectification_correct_value}
+                          if req.request_type == "rectification" else None),
+        "objection": {"processing": req.objection_processing} if req.request_type == "objection" else None,
+        "source": {"channel": req.source_channel, "conversation_id": req.source_conversation_id,
+                   "text": req.source_text},
+        "verification_required": req.verification_required,
+        "verified_at": _iso(req.verified_at),
+        "clock_start_on": req.clock_start_on.isoformat() if req.clock_start_on else None,
+        "first_due_at": req.first_due_on.isoformat(),
+        "extended_at": _iso(req.extended_at),
+        "extension_reason": req.extension_reason,
+        "closed_at": _iso(req.closed_at),
+        "closing_reason": req.closing_reason,
+        "allowed_transitions": workflow.staff_options(req),
+        "can_extend": workflow.can_extend(req, today),
+        "audit": [audit_dict(e) for e in events],
+    }
+
+
+def _get_request(s, reference: str, for_update: bool = False) -> DsarRequest:
+    q = select(DsarRequest).where(DsarRequest.reference == reference.upper()[:16])
+    if for_update:
+        q = q.with_for_update()
+    req = s.execute(q).scalar_one_or_none()
+    if req is None:
+        raise ApiError(404, "not_found", "No request with this reference.")
+    return req
+
+
+def _json_body(schema: dict) -> dict:
+    raw = validation.read_body(16 * 1024)
+    return validation.validate(validation.parse_json(raw), schema, server_owned=False)
+
+
+@bp.get("/requests")
+@token_required("viewer")
+def list_requests():
+    status = request.args.get("status")
+    if status is not None and status not in STATUSES and status != "open":
+        raise ApiError(422, "validation_failed", "Unknown status filter.",
+                       {"status": "must be open or one of: " + ", ".join(STATUSES)})
+    today = _today()
+    with get_db().read() as s:
+        q = select(DsarRequest).order_by(DsarRequest.due_on, DsarRequest.id)
+        if status == "open":
+            q = q.where(DsarRequest.status.notin_(TERMINAL))
+        elif status:
+            q = q.where(DsarRequest.status == status)
+        rows = s.execute(q.limit(1000)).scalars().all()
+        return jsonify({"requests": [request_summary(r, today) for r in rows]})
+
+
+@bp.get("/requests/<reference>")
+@token_required("viewer")
+def get_request(reference: str):
+    with get_db().read() as s:
+        return jsonify(request_detail(s, _get_request(s, reference), _today()))
+
+
+@bp.post("/requests/<reference>/transition")
+@token_required("caseworker")
+def transition(reference: str):
+    body = _json_body(schemas.TRANSITION)
+    tz = current_app.config["INTAKE_TIMEZONE"]
+    with get_db().write() as s:
+        req = _get_request(s, reference, for_update=True)
+        workflow.staff_transition(s, req, body["to"], body.get("reason"), g.staff.actor, tz)
+        s.flush()
+        result = request_detail(s, req, _today())
+    return jsonify(result)
+
+
+@bp.post("/requests/<reference>/extension")
+@token_required("caseworker")
+def extension(reference: str):
+    from . import mail
+    body = _json_body(schemas.EXTENSION)
+    cfg = current_app.config
+    with get_db().write() as s:
+        req = _get_request(s, reference, for_update=True)
+        workflow.extend(s, req, body["reason"], g.staff.actor, cfg["INTAKE_TIMEZONE"])
+        subject, text = mail.requester_extension(cfg, req)
+        mail.enqueue(s, kind="extension", recipient=req.requester_email, subject=subject, body=text,
+                     reference=req.reference)
+        s.flush()
+        result = request_detail(s, req, _today())
+    return jsonify(result)
+
+
+@bp.get("/handoffs")
+@token_required("viewer")
+def list_handoffs():
+    with get_db().read() as s:
+        rows = s.execute(select(Handoff).order_by(Handoff.id.desc()).limit(1000)).scalars().all()
+        return jsonify({"handoffs": [{"reference": h.reference, "received_at": _iso(h.received_at),
+                                      "email": h.email} for h in rows]})
+
+
+@bp.get("/handoffs/<reference>")
+@token_required("viewer")
+def get_handoff(reference: str):
+    with get_db().read() as s:
+        h = s.execute(select(Handoff).where(Handoff.reference == reference.upper()[:16])).scalar_one_or_none()
+        if h is None:
+            raise ApiError(404, "not_found", "No handoff with this reference.")
+        return jsonify({
+            "reference": h.reference, "received_at": _iso(h.received_at), "email": h.email,
+            "question": h.question, "consent_to_transcript": h.consent_to_transcript,
+            "transcript": json.loads(h.transcript) if h.transcript else None,
+            "source": {"channel": h.source_channel, "conversation_id": h.source_conversation_id,
+                       "text": h.source_text},
+        })
+
+
+@bp.get("/outbox")
+@token_required("admin")
+def outbox_overview():
+    with get_db().read() as s:
+        counts = dict(s.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
+        failing = s.execute(
+            select(OutboxMessage).where(OutboxMessage.status != "sent", OutboxMessage.attempts > 0)
+            .order_by(OutboxMessage.id).limit(100)
+        ).scalars().all()
+        return jsonify({
+            "counts": {k: counts.get(k, 0) for k in ("pending", "sent", "failed")},
+            "failing": [{"id": m.id, "kind": m.kind, "reference": m.reference, "status": m.status,
+                         "attempts": m.attempts, "last_error": m.last_error,
+                         "next_attempt_at": _iso(m.next_attempt_at)} for m in failing],
+        })

@@ -1,0 +1,238 @@
+"""Server-rendered staff pages: login, request list/detail with transitions, handoffs, mail sink."""
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import re
+from pathlib import Path
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   send_file, session, url_for)
+from sqlalchemy import select
+
+from . import auth, deadlines, mail, verification, workflow
+from .auth import login_required
+from .db import get_db
+from .errors import ApiError
+from .models import AWAITING_VERIFICATION, TERMINAL, AuditEvent, DsarRequest, Handoff, utcnow
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+
+@bp.before_request
+def _csrf():
+    if request.method == "POST":
+        if request.endpoint not in ("staff.login", "staff.logout") and auth.current_staff() is None:
+            abort(401)  # no credential: 401 before anything else
+        auth.check_csrf()
+
+
+@bp.app_context_processor
+def _inject():
+    return {"csrf_token": auth.csrf_token, "current_staff": auth.current_staff}
+
+
+def _today():
+    return deadlines.local_date(utcnow(), current_app.config["INTAKE_TIMEZONE"])
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/staff") and not target.startswith("//"):
+        return target
+    return url_for("staff.request_list")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    error = None
+    if request.method == "POST":
+        username = request.form.get("username", "")[:80]
+        password = request.form.get("password", "")[:200]
+        with get_db().read() as s:
+            user = auth.authenticate(s, username, password)
+            if user is not None:
+                session.clear()
+                session.permanent = True
+                session["staff_id"] = user.id
+                session["role"] = user.role
+                current_app.logger.info("staff login ok (user id %s)", user.id)
+                return redirect(_safe_next(request.args.get("next")))
+        current_app.logger.info("staff login failed")
+        error = "Wrong username or password."
+    return render_template("staff/login.html", error=error), 401 if error else 200
+
+
+@bp.post("/logout")
+def logout():
+    session.clear()
+    return redirect(url_for("staff.login"))
+
+
+@bp.get("/")
+@login_required("viewer")
+def request_list():
+    show = request.args.get("show", "open")
+    today = _today()
+    with get_db().read() as s:
+        q = select(DsarRequest).order_by(DsarRequest.due_on, DsarRequest.id)
+        if show != "all":
+            q = q.where(DsarRequest.status.notin_(TERMINAL))
+        rows = s.execute(q.limit(2000)).scalars().all()
+        items = [(r, workflow.mark(r, today)) for r in rows]
+    return render_template("staff/list.html", items=items, show=show, today=today)
+
+
+def _load(s, reference: str, for_update=False) -> DsarRequest:
+    q = select(DsarRequest).where(DsarRequest.reference == reference.upper()[:16])
+    if for_update:
+        q = q.with_for_update()
+    req = s.execute(q).scalar_one_or_none()
+    if req is None:
+        abort(404)
+    return req
+
+
+def _render_detail(reference: str, error: str | None = None):
+    today = _today()
+    with get_db().read() as s:
+        req = _load(s, reference)
+        events = s.execute(select(AuditEvent).where(AuditEvent.request_id == req.id)
+                           .order_by(AuditEvent.id)).scalars().all()
+        staff = auth.current_staff()
+        can_act = auth.ROLE_RANK[staff.role] >= auth.ROLE_RANK["caseworker"]
+        return render_template(
+            "staff/detail.html", req=req, events=events, mark=workflow.mark(req, today), error=error,
+            options=workflow.staff_options(req) if can_act else [],
+            can_extend=can_act and workflow.can_extend(req, today),
+            can_resend=can_act and req.status == AWAITING_VERIFICATION,
+            reason_required=workflow.REASON_REQUIRED,
+        )
+
+
+@bp.get("/requests/<reference>")
+@login_required("viewer")
+def request_detail(reference: str):
+    return _render_detail(reference)
+
+
+def _apply(reference: str, fn):
+    """Run ``fn(session, request)`` in a write transaction; on a 409/422 show the page with the error."""
+    try:
+        with get_db().write() as s:
+            req = _load(s, reference, for_update=True)
+            fn(s, req)
+    except ApiError as exc:
+        return _render_detail(reference, error=exc.message), exc.status
+    return redirect(url_for("staff.request_detail", reference=reference.upper()), code=303)
+
+
+@bp.post("/requests/<reference>/transition")
+@login_required("caseworker")
+def transition(reference: str):
+    to = request.form.get("to", "")
+    reason = request.form.get("reason", "")[:2000]
+    staff = auth.current_staff()
+    tz = current_app.config["INTAKE_TIMEZONE"]
+
+    def fn(s, req):
+        workflow.staff_transition(s, req, to, reason, staff.actor, tz)
+        flash(f"{req.reference} is now {req.status}.", "ok")
+
+    return _apply(reference, fn)
+
+
+@bp.post("/requests/<reference>/extend")
+@login_required("caseworker")
+def extend(reference: str):
+    reason = request.form.get("reason", "")[:2000]
+    staff = auth.current_staff()
+    cfg = current_app.config
+
+    def fn(s, req):
+        workflow.extend(s, req, reason, staff.actor, cfg["INTAKE_TIMEZONE"])
+        subject, body = mail.requester_extension(cfg, req)
+        mail.enqueue(s, kind="extension", recipient=req.requester_email, subject=subject, body=body,
+                     reference=req.reference)
+        flash(f"Extended: now due {req.due_on.isoformat()}; the requester is being told why.", "ok")
+
+    return _apply(reference, fn)
+
+
+@bp.post("/requests/<reference>/resend-verification")
+@login_required("caseworker")
+def resend_verification(reference: str):
+    staff = auth.current_staff()
+    cfg = current_app.config
+
+    def fn(s, req):
+        if req.status != AWAITING_VERIFICATION:
+            raise ApiError(409, "illegal_transition", "This request is not awaiting verification.")
+        link = verification.verify_link(req.reference, verification.issue_code(s, req))
+        subject, body = mail.requester_acknowledgement(cfg, req, link)
+        mail.enqueue(s, kind="acknowledgement", recipient=req.requester_email, subject=subject,
+                     body=body, reference=req.reference)
+        workflow.audit(s, actor=staff.actor, action="verification_resent", request_id=req.id,
+                       from_status=req.status, to_status=req.status, reason="new link sent")
+        flash("A new verification link is on its way to the requester.", "ok")
+
+    return _apply(reference, fn)
+
+
+@bp.get("/handoffs")
+@login_required("viewer")
+def handoff_list():
+    with get_db().read() as s:
+        rows = s.execute(select(Handoff).order_by(Handoff.id.desc()).limit(2000)).scalars().all()
+    return render_template("staff/handoffs.html", rows=rows)
+
+
+@bp.get("/handoffs/<reference>")
+@login_required("viewer")
+def handoff_detail(reference: str):
+    with get_db().read() as s:
+        h = s.execute(select(Handoff).where(Handoff.reference == reference.upper()[:16])).scalar_one_or_none()
+        if h is None:
+            abort(404)
+    transcript = json.loads(h.transcript) if h.transcript else None
+    return render_template("staff/handoff.html", h=h, transcript=transcript)
+
+
+# --- the local mail sink's messages (embedded defaults) ---------------------------------
+
+_EML_NAME = re.compile(r"^[0-9A-Za-z_.-]+\.eml$")
+
+
+def _mail_dir() -> Path:
+    return Path(current_app.config["MAIL_DIR"])
+
+
+@bp.get("/mail")
+@login_required("viewer")
+def mailbox():
+    folder = _mail_dir()
+    files = sorted(folder.glob("*.eml"), reverse=True)[:500] if folder.is_dir() else []
+    items = []
+    for f in files:
+        with f.open("rb") as fh:
+            msg = email.message_from_binary_file(fh, policy=email.policy.default)
+        items.append({"name": f.name, "subject": msg.get("Subject", ""), "to": msg.get("To", ""),
+                      "date": msg.get("Date", "")})
+    return render_template("staff/mailbox.html", items=items, folder=str(folder))
+
+
+@bp.get("/mail/<name>")
+@login_required("viewer")
+def mail_message(name: str):
+    if not _EML_NAME.match(name):
+        abort(404)
+    path = _mail_dir() / name
+    if not path.is_file():
+        abort(404)
+    if request.args.get("raw"):
+        return send_file(path, mimetype="message/rfc822", as_attachment=True, download_name=name)
+    with path.open("rb") as fh:
+        msg = email.message_from_binary_file(fh, policy=email.policy.default)
+    body = msg.get_body(preferencelist=("plain",))
+    return render_template("staff/mail_message.html", name=name, msg=msg,
+                           text=body.get_content() if body else "")

@@ -1,0 +1,115 @@
+"""Fixtures for the intake service tests.
+
+Everything is real: a migrated database (a SQLite file per test; PostgreSQL too, in a
+schema of its own per test, when DATABASE_URL points at one), the Flask app served by
+werkzeug on a free loopback port in a thread, an aiosmtpd SMTP server on a free port
+storing .eml files (the service's own mail sink), and the outbox worker run for real.
+Helpers live in intake_support.py.
+"""
+from __future__ import annotations
+
+import shutil
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from intake_support import (  # noqa: E402
+    BACKENDS, PG_URL, LiveApp, Mailbox, ServerThread, free_port, make_config,
+)
+
+from intake import create_app  # noqa: E402
+from intake import migrate as intake_migrate  # noqa: E402
+
+
+# --- databases ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating once keeps the suite fast)."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    intake_migrate.upgrade(f"sqlite:///{path}")
+    # fold the WAL back into the main file so a plain copy is complete
+    eng = create_engine(f"sqlite:///{path}")
+    with eng.connect() as c:
+        c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        c.exec_driver_sql("PRAGMA journal_mode=DELETE")
+    eng.dispose()
+    return path
+
+
+def _pg_schema_url(schema: str) -> str:
+    url = make_url(PG_URL)
+    query = dict(url.query)
+    query["options"] = f"-csearch_path={schema}"
+    return str(url.set(query=query).render_as_string(hide_password=False))
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path, sqlite_template) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "intake.sqlite3"
+        shutil.copy(sqlite_template, path)
+        yield f"sqlite:///{path}"
+        return
+    schema = "t_" + uuid.uuid4().hex[:12]
+    admin = create_engine(PG_URL)
+    with admin.begin() as c:
+        c.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = _pg_schema_url(schema)
+    intake_migrate.upgrade(url)
+    yield url
+    with admin.begin() as c:
+        c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path, sqlite_template) -> str:
+    """SQLite only (for tests about the embedded default itself)."""
+    path = tmp_path / "intake-sqlite-only.sqlite3"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+# --- SMTP -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def mailbox(tmp_path):
+    box = Mailbox(tmp_path / "mail", free_port()).start()
+    yield box
+    box.stop()
+
+
+# --- the app served on loopback -------------------------------------------------------------
+
+
+@pytest.fixture
+def app_factory(tmp_path, mailbox):
+    """Start the app on a free loopback port with the given database and config overrides."""
+    started = []
+
+    def start(db_url: str, **extra) -> LiveApp:
+        app = create_app(make_config(db_url, mailbox, tmp_path, **extra))
+        srv = ServerThread(app).__enter__()
+        started.append((srv, app))
+        return LiveApp(app, f"http://127.0.0.1:{srv.port}", db_url)
+
+    yield start
+    for srv, app in started:
+        srv.__exit__(None, None, None)
+        app.extensions["intake_db"].dispose()
+
+
+@pytest.fixture
+def live(app_factory, db_url) -> LiveApp:
+    return app_factory(db_url)
+
+

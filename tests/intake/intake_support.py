@@ -1,0 +1,190 @@
+"""Helpers shared by the intake tests (imported by conftest.py and the test modules)."""
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import os
+import secrets
+import socket
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import requests
+from sqlalchemy import text
+from werkzeug.serving import make_server
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from intake.db import Database  # noqa: E402
+from intake.mail import OutboxWorker  # noqa: E402
+from intake.mail_sink import start_sink  # noqa: E402
+from intake.signing import signed_headers  # noqa: E402
+
+API_SECRET = "test-secret-" + secrets.token_hex(8)
+PG_URL = os.environ.get("DATABASE_URL", "")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL.startswith("postgresql") else [])
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Mailbox:
+    """Reads the .eml files that the service's mail sink stored."""
+
+    def __init__(self, folder: Path, port: int):
+        self.folder = folder
+        self.port = port
+        self.controller = None
+
+    def start(self):
+        self.controller = start_sink("127.0.0.1", self.port, self.folder)
+        return self
+
+    def stop(self):
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def messages(self) -> list[email.message.EmailMessage]:
+        out = []
+        for f in sorted(self.folder.glob("*.eml")):
+            with f.open("rb") as fh:
+                out.append(email.message_from_binary_file(fh, policy=email.policy.default))
+        return out
+
+    def raw(self) -> list[bytes]:
+        return [f.read_bytes() for f in sorted(self.folder.glob("*.eml"))]
+
+    def to(self, address: str) -> list[email.message.EmailMessage]:
+        return [m for m in self.messages() if m["To"] == address]
+
+
+
+class LiveApp:
+    def __init__(self, app, base_url: str, db_url: str):
+        self.app = app
+        self.base_url = base_url
+        self.db_url = db_url
+        self.http = requests.Session()
+
+    @property
+    def db(self) -> Database:
+        return self.app.extensions["intake_db"]
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def post_signed(self, path: str, body, *, timestamp: int | None = None, secret: str = API_SECRET,
+                    raw: bytes | None = None, headers: dict | None = None) -> requests.Response:
+        data = raw if raw is not None else json.dumps(body).encode()
+        h = {"Content-Type": "application/json", **signed_headers(secret, data, timestamp)}
+        h.update(headers or {})
+        return self.http.post(self.url(path), data=data, headers=h)
+
+    def get(self, path: str, **kw) -> requests.Response:
+        return self.http.get(self.url(path), **kw)
+
+    def sql(self, statement: str, **params):
+        with self.db.engine.begin() as c:
+            res = c.execute(text(statement), params)
+            return res.fetchall() if res.returns_rows else res.rowcount
+
+    def count(self, table: str) -> int:
+        return self.sql(f"SELECT COUNT(*) FROM {table}")[0][0]
+
+    def worker(self) -> OutboxWorker:
+        return OutboxWorker(self.db, dict(self.app.config))
+
+    def run_worker(self) -> dict:
+        return self.worker().run_once()
+
+
+def make_config(db_url: str, mailbox: Mailbox | None, tmp_path: Path, **extra) -> dict:
+    cfg = {
+        "DATABASE_URL": db_url,
+        "INTAKE_API_SECRET": API_SECRET,
+        "SECRET_KEY": "test-session-key-" + secrets.token_hex(8),
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": mailbox.port if mailbox else free_port(),
+        "MAIL_DIR": str(mailbox.folder if mailbox else tmp_path / "mail"),
+        "OUTBOX_BACKOFF_BASE": 0.2,
+        "OUTBOX_BACKOFF_MAX": 1.0,
+        "SMTP_TIMEOUT": 5.0,
+    }
+    cfg.update(extra)
+    return cfg
+
+
+class ServerThread:
+    def __init__(self, app):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.port = self.server.server_port
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
+                                       daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.thread.join(5)
+
+
+
+def request_body(request_type: str = "access", **overrides) -> dict:
+    body = {
+        "request_type": request_type,
+        "requester": {"name": "Ada Lovelace", "email": "ada.lovelace@example.org", "phone": "07700 900461"},
+        "details": "Please send me everything you hold about me.",
+        "source": {"channel": "web_widget", "conversation_id": "conv-" + uuid.uuid4().hex[:8],
+                   "text": "hi, I'd like a copy of all the data you have on me please"},
+        "idempotency_key": str(uuid.uuid4()),
+    }
+    if request_type == "rectification":
+        body["rectification"] = {"what": "my postcode", "correct_value": "GU1 4AA"}
+    if request_type == "objection":
+        body["objection"] = {"processing": "profiling"}
+    body.update(overrides)
+    return body
+
+
+def handoff_body(**overrides) -> dict:
+    body = {
+        "email": "grace.hopper@example.net",
+        "question": "Do you keep my card number after I pay?",
+        "transcript": [{"sender": "user", "text": "do you keep card numbers?"},
+                       {"sender": "bot", "text": "Sorry, I can't answer that one."}],
+        "consent_to_transcript": True,
+        "source": {"channel": "web_widget", "conversation_id": "conv-" + uuid.uuid4().hex[:8]},
+        "idempotency_key": str(uuid.uuid4()),
+    }
+    body.update(overrides)
+    return body
+
+
+def wait_for(predicate, timeout: float = 10.0, interval: float = 0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError("condition not met within %.1fs" % timeout)
+
+
+def subprocess_env(db_url: str, **extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("INTAKE_", "SMTP_", "MAIL_"))}
+    env.update({"DATABASE_URL": db_url, "INTAKE_API_SECRET": API_SECRET,
+                "PYTHONPATH": str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")})
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
