@@ -55,7 +55,7 @@ shell: setup train
 
 # --- checks -------------------------------------------------------------------------
 test: setup train
-	$(PY) -m pytest
+	BROWSER_TESTS_REQUIRE_STACK=1 $(PY) -m pytest
 
 test-fast: setup
 	$(PY) -m pytest tests/unit tests/actions tests/intake

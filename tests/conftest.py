@@ -7,3 +7,18 @@ BOT_DIR = ROOT / "bot"
 for path in (str(BOT_DIR), str(ROOT)):
     if path not in sys.path:
         sys.path.insert(0, path)
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    """The real product on free loopback ports: mail sink, intake (gunicorn),
+    outbox worker, action server, Rasa server (REST channel) and demo site.
+    Started once per test session (loading the model takes ~20 s)."""
+    from launcher import Ports, Stack
+
+    running = Stack(ports=Ports.free(), var_dir=tmp_path_factory.mktemp("stack")).start()
+    yield running
+    running.stop()

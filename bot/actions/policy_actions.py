@@ -16,6 +16,10 @@ from .topics import default_topics
 logger = logging.getLogger(__name__)
 
 FALLBACK_INTENT = "nlu_fallback"
+# Below this intent confidence, a question that names a subject the policy does
+# not address ("...will I be told if you get hacked?") is declined rather than
+# answered with the nearest topic.
+SURE_ENOUGH = 0.9
 
 
 def send(dispatcher: CollectingDispatcher, messages: List[answers.Message]) -> None:
@@ -29,6 +33,10 @@ def latest_text(tracker: Tracker) -> str:
 
 def latest_intent(tracker: Tracker) -> str:
     return (tracker.latest_message.get("intent") or {}).get("name") or ""
+
+
+def latest_confidence(tracker: Tracker) -> float:
+    return float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
 
 
 def consecutive_fallbacks(tracker: Tracker) -> int:
@@ -52,7 +60,14 @@ class ActionAnswerPolicy(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         settings = Settings.from_env()
-        topic = default_topics().select(latest_intent(tracker), latest_text(tracker))
+        topics = default_topics()
+        text = latest_text(tracker)
+        subject = topics.uncovered_subject(text)
+        if subject and latest_confidence(tracker) < SURE_ENOUGH:
+            logger.info("declining: intent %s is unsure and the question names %s", latest_intent(tracker), subject)
+            send(dispatcher, answers.not_covered_answer(settings.team_email, subject))
+            return []
+        topic = topics.select(latest_intent(tracker), text)
         if topic is None:
             logger.warning("no topic maps intent %s", latest_intent(tracker))
             send(dispatcher, answers.not_covered_answer(settings.team_email))

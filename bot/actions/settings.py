@@ -7,7 +7,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-DEV_INTAKE_SECRET = "dev-only-intake-secret-change-me"
+# Same development default as intake/config.py; set INTAKE_API_SECRET in production.
+DEV_INTAKE_SECRET = "dev-only-insecure-intake-api-secret"
 
 
 @dataclass(frozen=True)

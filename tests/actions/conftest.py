@@ -12,8 +12,8 @@ def user_event(text, intent, confidence=0.9):
     }
 
 
-def make_tracker(text, intent, history=(), slots=None, active_loop=None):
-    latest = user_event(text, intent)
+def make_tracker(text, intent, history=(), slots=None, active_loop=None, confidence=0.95):
+    latest = user_event(text, intent, confidence)
     events = [{"event": "action", "name": "action_listen"}]
     for past_text, past_intent in history:
         events += [user_event(past_text, past_intent), {"event": "bot", "text": "..."},

@@ -1,4 +1,5 @@
 """The answering actions, run on tracker fixtures."""
+from tests.actions.conftest import make_tracker
 from actions.policy_actions import ActionAnswerPolicy, ActionAnswerUnclear, ActionNotCovered, consecutive_fallbacks
 
 
@@ -59,3 +60,15 @@ def test_uncovered_question_names_the_subject(dispatcher, tracker_for, domain):
     ActionNotCovered().run(dispatcher, tracker_for("what do you do about children's data", "ask_uncovered"), domain)
     assert payloads_of(dispatcher) == [{"kind": "not_covered"}]
     assert "children" in texts_of(dispatcher)[0]
+
+
+def test_unsure_intent_on_an_uncovered_subject_is_declined(dispatcher, domain):
+    tracker = make_tracker("if you get hacked and details leak will i be told?", "ask_data_sharing", confidence=0.73)
+    ActionAnswerPolicy().run(dispatcher, tracker, domain)
+    assert payloads_of(dispatcher) == [{"kind": "not_covered"}]
+
+
+def test_confident_intent_is_answered_even_if_a_listed_word_appears(dispatcher, domain):
+    tracker = make_tracker("do you report hackers under the computer misuse act", "ask_data_sharing", confidence=0.97)
+    ActionAnswerPolicy().run(dispatcher, tracker, domain)
+    assert payloads_of(dispatcher) == [{"kind": "answer", "sections": ["sharing.offences"]}]

@@ -1,0 +1,120 @@
+"""Email handoff: pass a question the bot can't answer to the team."""
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from . import payloads
+from .intake_client import IntakeClient, IntakeError
+from .request_actions import HANDOFF_SLOTS, valid_email, valid_free_text
+from .settings import Settings
+
+logger = logging.getLogger(__name__)
+
+UNANSWERED_INTENTS = {"nlu_fallback", "ask_uncovered", "out_of_scope"}
+TRANSCRIPT_LIMIT = 50
+
+
+def unanswered_question(tracker: Tracker) -> Optional[str]:
+    """The shopper's most recent message the bot could not answer, if any."""
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        text = (event.get("text") or "").strip()
+        if intent in UNANSWERED_INTENTS and text and not text.startswith("/"):
+            return valid_free_text(text, 2000)
+    return None
+
+
+def transcript(tracker: Tracker) -> List[Dict[str, str]]:
+    lines = []
+    for event in tracker.events:
+        if event.get("event") in ("user", "bot") and event.get("text"):
+            lines.append({"sender": event["event"], "text": str(event["text"])[:2000]})
+    return lines[-TRANSCRIPT_LIMIT:]
+
+
+class ActionStartHandoff(Action):
+    def name(self) -> Text:
+        return "action_start_handoff"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        settings = Settings.from_env()
+        dispatcher.utter_message(
+            text=(
+                f"I'll pass your question to the Session Music team by email ({settings.team_email}), "
+                "and they'll reply to you directly. You can say \"cancel\" at any point."
+            )
+        )
+        dispatcher.utter_message(json_message=payloads.handoff())
+        return [SlotSet(name, None) for name in HANDOFF_SLOTS] + [
+            SlotSet("handoff_question", unanswered_question(tracker)),
+            SlotSet("handoff_key", str(uuid.uuid4())),
+        ]
+
+
+class ValidateHandoffForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_handoff_form"
+
+    def validate_handoff_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        email = valid_email(value)
+        if email is None:
+            dispatcher.utter_message(text="That doesn't look like an email address. Could you type it again (like name@example.com)?")
+        return {"handoff_email": email}
+
+    def validate_handoff_question(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        question = valid_free_text(value, 2000)
+        if question is None:
+            dispatcher.utter_message(text="Please type your question as plain text (up to 2,000 characters).")
+        return {"handoff_question": question}
+
+
+class ActionSubmitHandoff(Action):
+    def name(self) -> Text:
+        return "action_submit_handoff"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        settings = Settings.from_env()
+        consent = bool(tracker.get_slot("handoff_consent"))
+        body: Dict[str, Any] = {
+            "email": tracker.get_slot("handoff_email"),
+            "question": tracker.get_slot("handoff_question"),
+            "consent_to_transcript": consent,
+            "source": {
+                "channel": tracker.get_latest_input_channel() or "unknown",
+                "conversation_id": tracker.sender_id,
+                "text": tracker.get_slot("handoff_question"),
+            },
+            "idempotency_key": tracker.get_slot("handoff_key") or str(uuid.uuid4()),
+        }
+        if consent:
+            body["transcript"] = transcript(tracker)
+        reset = [SlotSet(name, None) for name in HANDOFF_SLOTS]
+        try:
+            sent = IntakeClient.from_settings(settings).submit_handoff(body)
+        except IntakeError as error:
+            logger.error("handoff could not be sent: %s", error)
+            dispatcher.utter_message(
+                text=(
+                    "I'm sorry: I couldn't pass your question on just now, so it has NOT been sent. "
+                    f"Please email it to {settings.team_email} directly."
+                )
+            )
+            dispatcher.utter_message(json_message=payloads.handoff())
+            return reset
+        dispatcher.utter_message(
+            text=(
+                f"Sent: the team has your question (reference {sent['reference']}) and will reply "
+                f"to {tracker.get_slot('handoff_email')}."
+            )
+        )
+        dispatcher.utter_message(json_message=payloads.handoff(sent["reference"]))
+        return reset

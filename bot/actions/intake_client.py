@@ -1,0 +1,81 @@
+"""Client of the DSAR intake service (POST /api/v1/requests, /api/v1/handoffs).
+
+Machine-to-machine auth: HMAC-SHA256 over "<timestamp>.<raw body>" with the
+shared secret (headers X-SM-Timestamp, X-SM-Signature). Connection errors and
+5xx are retried with exponential backoff, always with the same idempotency
+key, so a retry can never lodge a request twice.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any, Dict, Optional
+
+import requests
+
+from .settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+class IntakeError(RuntimeError):
+    """The intake did not accept the submission (unreachable, 4xx or 5xx)."""
+
+    def __init__(self, message: str, status: Optional[int] = None):
+        super().__init__(message)
+        self.status = status
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + digest.hexdigest()
+
+
+@dataclass
+class IntakeClient:
+    base_url: str
+    secret: str
+    timeout: float = 5.0
+    retries: int = 3
+    backoff: float = 0.5
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "IntakeClient":
+        return cls(settings.intake_url, settings.intake_secret, settings.intake_timeout, settings.intake_retries)
+
+    def submit_request(self, body: Dict[str, Any]) -> Dict[str, Any]:
+        return self._post("/api/v1/requests", body)
+
+    def submit_handoff(self, body: Dict[str, Any]) -> Dict[str, Any]:
+        return self._post("/api/v1/handoffs", body)
+
+    def _post(self, path: str, body: Dict[str, Any]) -> Dict[str, Any]:
+        raw = json.dumps(body, separators=(",", ":")).encode()
+        last_error: Optional[IntakeError] = None
+        for attempt in range(self.retries + 1):
+            if attempt:
+                time.sleep(self.backoff * 2 ** (attempt - 1))
+            timestamp = str(int(time.time()))  # fresh signature per attempt: replays are refused
+            headers = {
+                "Content-Type": "application/json",
+                "X-SM-Timestamp": timestamp,
+                "X-SM-Signature": sign(self.secret, timestamp, raw),
+            }
+            try:
+                response = requests.post(self.base_url + path, data=raw, headers=headers, timeout=self.timeout)
+            except requests.RequestException as error:
+                last_error = IntakeError(f"intake unreachable: {type(error).__name__}")
+                logger.warning("intake %s attempt %d failed: %s", path, attempt + 1, type(error).__name__)
+                continue
+            if response.status_code >= 500:
+                last_error = IntakeError(f"intake error {response.status_code}", response.status_code)
+                logger.warning("intake %s attempt %d: HTTP %d", path, attempt + 1, response.status_code)
+                continue
+            if response.status_code not in (200, 201):
+                raise IntakeError(f"intake refused the submission: HTTP {response.status_code}", response.status_code)
+            return response.json()
+        raise last_error or IntakeError("intake unreachable")

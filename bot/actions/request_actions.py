@@ -1,0 +1,296 @@
+"""Data-rights request flows: start, collect (form), confirm, lodge with the intake."""
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from . import answers, payloads
+from .intake_client import IntakeClient, IntakeError
+from .policy import default_policy
+from .policy_actions import latest_intent, send
+from .settings import Settings
+from .topics import default_topics
+
+logger = logging.getLogger(__name__)
+
+# Which request an intent leads to: the request intents themselves, and the
+# informational questions whose answer offers to start that request.
+REQUEST_OF_INTENT = {
+    "request_access": "access",
+    "ask_right_access": "access",
+    "request_erasure": "erasure",
+    "ask_right_erasure": "erasure",
+    "request_rectification": "rectification",
+    "ask_right_rectification": "rectification",
+    "request_marketing_opt_out": "marketing_opt_out",
+    "ask_marketing_opt_out": "marketing_opt_out",
+    "request_objection": "objection",
+    "ask_profiling": "objection",
+}
+
+REQUEST_LABELS = {
+    "access": "a copy of your personal data",
+    "erasure": "deleting your personal data",
+    "rectification": "correcting your personal data",
+    "marketing_opt_out": "no more marketing",
+    "objection": "an objection to processing",
+}
+
+OBJECTION_CHOICES = {
+    "profiling": ("profil", "scor", "analys", "analyz", "automat", "research"),
+    "credit_checks": ("credit", "fraud", "agenc", "check", "reference"),
+    "marketing": ("market", "email", "newsletter", "advert", "promot", "text", "call", "post"),
+}
+
+RECTIFIABLE = ("address", "name", "email", "phone", "number", "postcode", "surname", "card")
+
+REQUEST_SLOTS = (
+    "request_type", "request_key", "request_text", "requester_name", "requester_email",
+    "rectification_what", "rectification_value", "objection_processing", "request_confirmed",
+)
+HANDOFF_SLOTS = ("handoff_email", "handoff_question", "handoff_consent", "handoff_key")
+
+EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+UNSAFE_CHARACTERS = re.compile(r"[<>{}\[\]\\\r\n\t]")
+
+
+def request_type_for(tracker: Tracker) -> Optional[str]:
+    """The request this turn starts: from the latest intent, or, when the
+    shopper said "yes" to an offer, from the question that made the offer."""
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent in REQUEST_OF_INTENT:
+            return REQUEST_OF_INTENT[intent]
+        if intent != "affirm":
+            return None
+    return None
+
+
+def valid_email(value: Any) -> Optional[str]:
+    text = str(value or "").strip().strip(".").lower()
+    if len(text) > 254 or not EMAIL.match(text):
+        return None
+    return text
+
+
+def valid_name(value: Any) -> Optional[str]:
+    text = " ".join(str(value or "").split())
+    if not 2 <= len(text) <= 100 or UNSAFE_CHARACTERS.search(text) or "@" in text or "?" in text:
+        return None
+    if not re.search(r"[^\W\d_]", text) or len(text.split()) > 8:
+        return None
+    return text
+
+
+def valid_free_text(value: Any, limit: int = 500) -> Optional[str]:
+    text = " ".join(str(value or "").split())
+    if not text or len(text) > limit or UNSAFE_CHARACTERS.search(text):
+        return None
+    return text
+
+
+def objection_choice(text: str) -> Optional[str]:
+    lowered = text.lower()
+    for choice, stems in OBJECTION_CHOICES.items():
+        if any(stem in lowered for stem in stems):
+            return choice
+    return None
+
+
+def rectifiable_field(text: str) -> Optional[str]:
+    words = re.findall(r"[a-z]+", text.lower())
+    return next((field for field in RECTIFIABLE if field in words), None)
+
+
+class ActionStartRequest(Action):
+    """First turn of a request flow: what the policy says, then the form starts."""
+
+    def name(self) -> Text:
+        return "action_start_request"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        settings = Settings.from_env()
+        request_type = request_type_for(tracker)
+        if request_type is None:
+            send(dispatcher, answers.not_covered_answer(settings.team_email))
+            return [ActiveLoop(None)]
+        topic = default_topics().select(f"request_{request_type}", tracker.latest_message.get("text") or "")
+        messages = [{"text": topic.summary}]
+        messages += [
+            {"text": answers.quoted_section(default_policy(), section, settings.policy_url)}
+            for section in topic.sections
+        ]
+        messages.append({
+            "text": (
+                f"I can lodge a request for {REQUEST_LABELS[request_type]} with our team right now. "
+                "It's free of charge. You can say \"cancel\" at any point."
+            )
+        })
+        messages.append({"json_message": payloads.request(request_type)})
+        send(dispatcher, messages)
+        text = tracker.latest_message.get("text") or ""
+        events = [SlotSet(slot, None) for slot in REQUEST_SLOTS]
+        events += [
+            SlotSet("request_type", request_type),
+            SlotSet("request_key", str(uuid.uuid4())),
+            SlotSet("request_text", text[:1000] if latest_intent(tracker) != "affirm" else None),
+        ]
+        if request_type == "objection":
+            events.append(SlotSet("objection_processing", objection_choice(text)))
+        if request_type == "rectification":
+            events.append(SlotSet("rectification_what", rectifiable_field(text)))
+        return events
+
+
+class ValidateRequestForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_request_form"
+
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+        slots = ["requester_name", "requester_email"]
+        request_type = tracker.get_slot("request_type")
+        if request_type == "rectification":
+            slots += ["rectification_what", "rectification_value"]
+        if request_type == "objection":
+            slots.append("objection_processing")
+        return slots + ["request_confirmed"]
+
+    def validate_requester_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        name = valid_name(value)
+        if name is None:
+            dispatcher.utter_message(text="Sorry, I need your full name as plain text (for example Jane Smith).")
+        return {"requester_name": name}
+
+    def validate_requester_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        email = valid_email(value)
+        if email is None:
+            dispatcher.utter_message(text="That doesn't look like an email address. Could you type it again (like name@example.com)?")
+        return {"requester_email": email}
+
+    def validate_rectification_what(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        text = valid_free_text(value, 200)
+        if text is None:
+            dispatcher.utter_message(text="Please tell me in a few words what is wrong (for example: my postal address).")
+        return {"rectification_what": text}
+
+    def validate_rectification_value(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        text = valid_free_text(value, 500)
+        if text is None:
+            dispatcher.utter_message(text="Please type the correct value as plain text.")
+        return {"rectification_value": text}
+
+    def validate_objection_processing(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        choice = objection_choice(str(value or ""))
+        if choice is None:
+            dispatcher.utter_message(text="Please choose profiling, credit checks or marketing.")
+        return {"objection_processing": choice}
+
+
+class ActionAskRequestConfirmed(Action):
+    """Summarise the request and ask for an explicit yes before sending it."""
+
+    def name(self) -> Text:
+        return "action_ask_request_confirmed"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        slot = tracker.get_slot
+        lines = [
+            "Here is your request:",
+            f"• Request: {REQUEST_LABELS.get(slot('request_type'), slot('request_type'))}",
+            f"• Name: {slot('requester_name')}",
+            f"• Email: {slot('requester_email')}",
+        ]
+        if slot("request_type") == "rectification":
+            lines.append(f"• What is wrong: {slot('rectification_what')}")
+            lines.append(f"• Correct value: {slot('rectification_value')}")
+        if slot("request_type") == "objection":
+            lines.append(f"• Object to: {str(slot('objection_processing')).replace('_', ' ')}")
+        lines.append("Shall I send it?")
+        dispatcher.utter_message(
+            text="\n".join(lines),
+            buttons=[
+                {"title": "Yes, send it", "payload": "/affirm"},
+                {"title": "No, cancel", "payload": "/cancel"},
+            ],
+        )
+        return []
+
+
+class ActionSubmitRequest(Action):
+    """Lodge the confirmed request; never claim success that didn't happen."""
+
+    def name(self) -> Text:
+        return "action_submit_request"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        settings = Settings.from_env()
+        slot = tracker.get_slot
+        reset = [SlotSet(name, None) for name in REQUEST_SLOTS]
+        request_type = slot("request_type")
+        if not slot("request_confirmed"):
+            dispatcher.utter_message(text="OK, I haven't sent anything. Is there anything else I can help with?")
+            return reset
+        body: Dict[str, Any] = {
+            "request_type": request_type,
+            "requester": {"name": slot("requester_name"), "email": slot("requester_email")},
+            "source": {
+                "channel": tracker.get_latest_input_channel() or "unknown",
+                "conversation_id": tracker.sender_id,
+                "text": slot("request_text") or f"(request started from the chat: {request_type})",
+            },
+            "idempotency_key": slot("request_key") or str(uuid.uuid4()),
+        }
+        if request_type == "rectification":
+            body["rectification"] = {"what": slot("rectification_what"), "correct_value": slot("rectification_value")}
+        if request_type == "objection":
+            body["objection"] = {"processing": slot("objection_processing")}
+        try:
+            lodged = IntakeClient.from_settings(settings).submit_request(body)
+        except IntakeError as error:
+            logger.error("request could not be lodged: %s", error)
+            dispatcher.utter_message(
+                text=(
+                    "I'm sorry: I couldn't lodge your request just now, so it has NOT been sent. "
+                    f"Please email it to {settings.team_email}, or try again in a few minutes."
+                )
+            )
+            dispatcher.utter_message(json_message=payloads.request(request_type, status="failed"))
+            return reset
+        reference, due = lodged["reference"], lodged.get("due_at")
+        if request_type == "marketing_opt_out":
+            text = (
+                f"Done: you won't get marketing from us any more. Your reference is {reference}. "
+                "No verification is needed, and there is no charge."
+            )
+        else:
+            text = (
+                f"Your request is lodged. Your reference is {reference}. It's free of charge, and we will "
+                f"reply by {due}. Next: check your email for a link to confirm it's you; "
+                "the one-month deadline runs from when you confirm."
+            )
+        dispatcher.utter_message(text=text)
+        dispatcher.utter_message(
+            json_message=payloads.request(
+                request_type, status=lodged.get("status"), reference=reference, due_date=due
+            )
+        )
+        return reset
+
+
+class ActionCancelRequest(Action):
+    def name(self) -> Text:
+        return "action_cancel_request"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(text="OK, I've stopped and nothing was sent. Anything else I can help with?")
+        return [ActiveLoop(None)] + [SlotSet(name, None) for name in REQUEST_SLOTS + HANDOFF_SLOTS]
