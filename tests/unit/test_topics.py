@@ -139,3 +139,5 @@ def test_uncovered_subjects_are_recognised():
     assert topics.uncovered_subject("do you collect data about children") is not None
     assert topics.uncovered_subject("what happens after a data breach") is not None
     assert topics.uncovered_subject("do you use cookies") is None
+    # the lookup lemmatizer maps "ai" to "have": that must not make "have" a trigger
+    assert topics.uncovered_subject("can i have my details removed from your records") is None
