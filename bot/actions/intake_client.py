@@ -4,6 +4,12 @@ Machine-to-machine auth: HMAC-SHA256 over "<timestamp>.<raw body>" with the
 shared secret (headers X-SM-Timestamp, X-SM-Signature). Connection errors and
 5xx are retried with exponential backoff, always with the same idempotency
 key, so a retry can never lodge a request twice.
+
+The intake refuses a signature it has already seen (replay protection), and a
+signature covers a whole-second timestamp and the body. A retry (or the same
+submission sent again) within the same second would carry the same signature,
+so every attempt is signed with a timestamp not used before by this process,
+and a "replayed" refusal is signed afresh and sent again.
 """
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ import hashlib
 import hmac
 import json
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Dict, Optional
@@ -33,6 +40,29 @@ class IntakeError(RuntimeError):
 def sign(secret: str, timestamp: str, body: bytes) -> str:
     digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
     return "sha256=" + digest.hexdigest()
+
+
+_last_timestamp = 0
+_timestamp_lock = threading.Lock()
+
+
+def fresh_timestamp() -> str:
+    """A whole-second timestamp later than any this process signed with before."""
+    global _last_timestamp
+    with _timestamp_lock:
+        now = int(time.time())
+        if now <= _last_timestamp:
+            time.sleep(_last_timestamp + 1 - time.time())
+            now = _last_timestamp + 1
+        _last_timestamp = now
+        return str(now)
+
+
+def error_code(response: requests.Response) -> Optional[str]:
+    try:
+        return (response.json().get("error") or {}).get("code")
+    except ValueError:
+        return None
 
 
 @dataclass
@@ -59,7 +89,7 @@ class IntakeClient:
         for attempt in range(self.retries + 1):
             if attempt:
                 time.sleep(self.backoff * 2 ** (attempt - 1))
-            timestamp = str(int(time.time()))  # fresh signature per attempt: replays are refused
+            timestamp = fresh_timestamp()
             headers = {
                 "Content-Type": "application/json",
                 "X-SM-Timestamp": timestamp,
@@ -74,6 +104,9 @@ class IntakeClient:
             if response.status_code >= 500:
                 last_error = IntakeError(f"intake error {response.status_code}", response.status_code)
                 logger.warning("intake %s attempt %d: HTTP %d", path, attempt + 1, response.status_code)
+                continue
+            if response.status_code == 401 and error_code(response) == "replayed":
+                last_error = IntakeError("intake saw this signature already", 401)
                 continue
             if response.status_code not in (200, 201):
                 raise IntakeError(f"intake refused the submission: HTTP {response.status_code}", response.status_code)
