@@ -65,12 +65,16 @@ class ValidateHandoffForm(FormValidationAction):
         return "validate_handoff_form"
 
     def validate_handoff_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if value is None:  # reset when the flow started: nothing to check yet
+            return {"handoff_email": None}
         email = valid_email(value)
         if email is None:
             dispatcher.utter_message(text="That doesn't look like an email address. Could you type it again (like name@example.com)?")
         return {"handoff_email": email}
 
     def validate_handoff_question(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if value is None:  # reset when the flow started: nothing to check yet
+            return {"handoff_question": None}
         question = valid_free_text(value, 2000)
         if question is None:
             dispatcher.utter_message(text="Please type your question as plain text (up to 2,000 characters).")

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from . import answers
 from .clause_search import default_index
 from .policy import default_policy
+from .request_types import OFFERING_INTENTS, REQUEST_LABELS
 from .settings import Settings
 from .topics import default_topics
 
@@ -74,6 +75,13 @@ class ActionAnswerPolicy(Action):
             return []
         logger.info("answering intent %s with topic %s", topic.intent, topic.id)
         send(dispatcher, answers.topic_answer(topic, default_policy(), settings.policy_url))
+        request_type = OFFERING_INTENTS.get(latest_intent(tracker))
+        if request_type and not tracker.active_loop_name:
+            dispatcher.utter_message(
+                text=f"Shall I lodge a request for you now ({REQUEST_LABELS[request_type]})? It's free.",
+                buttons=[{"title": "Yes, start it", "payload": "/affirm"},
+                         {"title": "No, thanks", "payload": "/deny"}],
+            )
         return []
 
 

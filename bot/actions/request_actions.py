@@ -15,33 +15,11 @@ from . import answers, payloads
 from .intake_client import IntakeClient, IntakeError
 from .policy import default_policy
 from .policy_actions import latest_intent, send
+from .request_types import REQUEST_LABELS, REQUEST_OF_INTENT
 from .settings import Settings
 from .topics import default_topics
 
 logger = logging.getLogger(__name__)
-
-# Which request an intent leads to: the request intents themselves, and the
-# informational questions whose answer offers to start that request.
-REQUEST_OF_INTENT = {
-    "request_access": "access",
-    "ask_right_access": "access",
-    "request_erasure": "erasure",
-    "ask_right_erasure": "erasure",
-    "request_rectification": "rectification",
-    "ask_right_rectification": "rectification",
-    "request_marketing_opt_out": "marketing_opt_out",
-    "ask_marketing_opt_out": "marketing_opt_out",
-    "request_objection": "objection",
-    "ask_profiling": "objection",
-}
-
-REQUEST_LABELS = {
-    "access": "a copy of your personal data",
-    "erasure": "deleting your personal data",
-    "rectification": "correcting your personal data",
-    "marketing_opt_out": "no more marketing",
-    "objection": "an objection to processing",
-}
 
 OBJECTION_CHOICES = {
     "profiling": ("profil", "scor", "analys", "analyz", "automat", "research"),
@@ -166,30 +144,40 @@ class ValidateRequestForm(FormValidationAction):
         return slots + ["request_confirmed"]
 
     def validate_requester_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if value is None:  # reset when the flow started: nothing to check yet
+            return {"requester_name": None}
         name = valid_name(value)
         if name is None:
             dispatcher.utter_message(text="Sorry, I need your full name as plain text (for example Jane Smith).")
         return {"requester_name": name}
 
     def validate_requester_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if value is None:  # reset when the flow started: nothing to check yet
+            return {"requester_email": None}
         email = valid_email(value)
         if email is None:
             dispatcher.utter_message(text="That doesn't look like an email address. Could you type it again (like name@example.com)?")
         return {"requester_email": email}
 
     def validate_rectification_what(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if value is None:  # reset when the flow started: nothing to check yet
+            return {"rectification_what": None}
         text = valid_free_text(value, 200)
         if text is None:
             dispatcher.utter_message(text="Please tell me in a few words what is wrong (for example: my postal address).")
         return {"rectification_what": text}
 
     def validate_rectification_value(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if value is None:  # reset when the flow started: nothing to check yet
+            return {"rectification_value": None}
         text = valid_free_text(value, 500)
         if text is None:
             dispatcher.utter_message(text="Please type the correct value as plain text.")
         return {"rectification_value": text}
 
     def validate_objection_processing(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if value is None:  # reset when the flow started: nothing to check yet
+            return {"objection_processing": None}
         choice = objection_choice(str(value or ""))
         if choice is None:
             dispatcher.utter_message(text="Please choose profiling, credit checks or marketing.")
@@ -274,9 +262,9 @@ class ActionSubmitRequest(Action):
             )
         else:
             text = (
-                f"Your request is lodged. Your reference is {reference}. It's free of charge, and we will "
-                f"reply by {due}. Next: check your email for a link to confirm it's you; "
-                "the one-month deadline runs from when you confirm."
+                f"Your request is lodged. Your reference is {reference}. It's free of charge. "
+                "Next: check your email for a link to confirm it's you. We reply within one calendar "
+                f"month of that confirmation: by {due} if you confirm today."
             )
         dispatcher.utter_message(text=text)
         dispatcher.utter_message(

@@ -72,3 +72,17 @@ def test_confident_intent_is_answered_even_if_a_listed_word_appears(dispatcher, 
     tracker = make_tracker("do you report hackers under the computer misuse act", "ask_data_sharing", confidence=0.97)
     ActionAnswerPolicy().run(dispatcher, tracker, domain)
     assert payloads_of(dispatcher) == [{"kind": "answer", "sections": ["sharing.offences"]}]
+
+
+def test_an_informational_rights_question_ends_by_offering_the_request(dispatcher, tracker_for, domain):
+    ActionAnswerPolicy().run(dispatcher, tracker_for("how do i get a copy of my data", "ask_right_access"), domain)
+    assert payloads_of(dispatcher) == [{"kind": "answer", "sections": ["access", "1.accuracy"]}]
+    offer = dispatcher.messages[-1]
+    assert "a copy of your personal data" in offer["text"]
+    assert [b["payload"] for b in offer["buttons"]] == ["/affirm", "/deny"]
+
+
+def test_no_offer_in_the_middle_of_a_request_form(dispatcher, domain):
+    tracker = make_tracker("how do i get a copy of my data", "ask_right_access", active_loop={"name": "request_form"})
+    ActionAnswerPolicy().run(dispatcher, tracker, domain)
+    assert not any(m.get("buttons") for m in dispatcher.messages)
