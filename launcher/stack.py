@@ -106,9 +106,13 @@ class Stack:
         if name == "intake":
             return Service(
                 "intake",
-                [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{self.ports.intake}", "--workers", "2",
-                 "--access-logfile", "-", "intake:create_app()"],
-                ROOT, env, lambda: http_ok(f"{self.intake_url}/openapi.json"), logs / "intake.log",
+                # The production command (README), with its PII-safe access log format; two
+                # workers by default here, as the bot's servers share the machine.
+                [str(BIN / "gunicorn"), "-c", "python:intake.gunicorn_conf", "intake:create_app()"],
+                ROOT, dict(env, INTAKE_BIND=f"127.0.0.1:{self.ports.intake}",
+                           INTAKE_WORKERS=env.get("INTAKE_WORKERS", "2"),
+                           INTAKE_ACCESS_LOG=env.get("INTAKE_ACCESS_LOG", "-")),
+                lambda: http_ok(f"{self.intake_url}/openapi.json"), logs / "intake.log",
             )
         if name == "outbox":
             return Service(
