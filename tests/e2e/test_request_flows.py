@@ -95,7 +95,7 @@ def test_marketing_opt_out_completes_at_once(stack):
 def test_rectification_collects_what_is_wrong_and_the_correct_value(stack):
     chat = Chat(stack.rasa_url)
     email = new_email("moved")
-    first = chat.say("my postcode on your system is wrong, can you fix it")
+    first = chat.say("my postcode on your system is wrong, please fix it")
     assert {"kind": "request", "request_type": "rectification"} in first.payloads, first.text
     chat.say("Alex Brown")
     asked = chat.say(email)
