@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from .processes import StartupError
-from .stack import BIN, BOT_DIR, Ports, Stack
+from .stack import BOT_DIR, RASA_COMMAND, Ports, Stack
 
 
 def main() -> int:
@@ -23,7 +23,7 @@ def main() -> int:
     print(f"Emails the bot causes land in {stack.mail_dir}/ ; type /stop to quit.", flush=True)
     try:
         return subprocess.call(
-            [str(BIN / "rasa"), "shell", "-m", str(stack.model_path), "--endpoints", str(endpoints)],
+            [*RASA_COMMAND, "shell", "-m", str(stack.model_path), "--endpoints", str(endpoints)],
             cwd=BOT_DIR, env=stack.env(),
         )
     finally:

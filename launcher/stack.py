@@ -15,6 +15,9 @@ MODEL_PATH = BOT_DIR / "models" / "privacy-bot.tar.gz"
 BIN = Path(sys.executable).parent
 
 ALL_SERVICES = ("mail", "intake", "outbox", "actions", "rasa", "demo")
+# `rasa` with the bot's one measured fix (bot/rasa_server.py); run from BOT_DIR.
+RASA_COMMAND = [str(BIN / "python"), "-m", "rasa_server"]
+PLAIN_RASA_COMMAND = [str(BIN / "rasa")]
 
 
 @dataclass
@@ -39,6 +42,7 @@ class Stack:
     services: Iterable[str] = ALL_SERVICES
     extra_env: Dict[str, str] = field(default_factory=dict)
     model_path: Path = MODEL_PATH
+    plain_rasa: bool = False  # bench only: the unpatched `rasa` command, for comparison
 
     def __post_init__(self) -> None:
         self.var_dir = Path(self.var_dir)
@@ -131,7 +135,8 @@ class Stack:
             endpoints.write_text(f'action_endpoint:\n  url: "{self.actions_url}/webhook"\n')
             return Service(
                 "rasa server",
-                [str(BIN / "rasa"), "run", "-i", "127.0.0.1", "-p", str(self.ports.rasa),
+                [*(PLAIN_RASA_COMMAND if self.plain_rasa else RASA_COMMAND),
+                 "run", "-i", "127.0.0.1", "-p", str(self.ports.rasa),
                  "-m", str(self.model_path), "--endpoints", str(endpoints),
                  "--credentials", "credentials.yml", "--cors", self.demo_url,
                  f"http://localhost:{self.ports.demo}"],
