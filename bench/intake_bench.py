@@ -153,8 +153,20 @@ def main() -> int:
     ap.add_argument("--with-mail", action="store_true",
                     help="also run the outbox worker and the mail sink (as in production) during the phases")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder (database, logs)")
-    args = ap.parse_args()
+    measure(ap.parse_args())
+    return 0
 
+
+def options(**overrides) -> argparse.Namespace:
+    """The CLI defaults, for callers that run the benchmark from Python (python -m bench)."""
+    values = dict(clients=16, duration=15.0, max_requests=50_000, rate=300.0, workers=None, threads=None,
+                  worker_class=None, warmup=300, with_mail=False, keep=False)
+    values.update(overrides)
+    return argparse.Namespace(**values)
+
+
+def measure(args: argparse.Namespace) -> dict:
+    """Run the phases and print them; returns {"config": ..., phase name: figures}."""
     tmp = Path(tempfile.mkdtemp(prefix="intake-bench-"))
     db_url = f"sqlite:///{tmp}/bench.sqlite3"
     port = free_port()
@@ -214,7 +226,8 @@ def main() -> int:
         phases = [("saturation (closed loop)", None)]
         if args.rate:
             phases.append((f"paced at {args.rate:.0f}/s offered (open loop)", args.rate))
-        results = {}
+        results = {"config": {"workers": conf.workers, "worker_class": conf.worker_class,
+                              "threads": conf.threads, "clients": args.clients, "with_mail": args.with_mail}}
         for name, rate in phases:
             r = run_phase(port, args.clients, args.duration, rate, args.max_requests)
             results[name] = r
@@ -227,7 +240,8 @@ def main() -> int:
             met = paced["per_s"] >= args.rate * 0.98 and paced["p99_ms"] < 50
             print(f"\ntarget 300/s with p99 < 50 ms: {'MET' if met else 'MISSED'} "
                   f"(paced phase {paced['per_s']:.0f}/s, p99 {paced['p99_ms']:.1f} ms)")
-        return 0
+            results["target_met"] = met
+        return results
     finally:
         for proc in [server, *helpers]:
             proc.terminate()

@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench` (bot vs stock rasa init bot, and the intake)."""

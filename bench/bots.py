@@ -1,0 +1,178 @@
+"""The bots under comparison: how each is trained and served, measured the same way.
+
+- `ours`: this project's bot as committed (spaCy + DIET, RulePolicy only) with its
+  action server and intake, served exactly as `make run` serves it;
+- `ours-plain-rasa`: the same model and services, but the Rasa server started with the
+  plain `rasa` command, without bot/rasa_server.py's fix (no training: same model);
+- `stock`: the project `rasa init` creates (Rasa's default pipeline and policies:
+  Memoization, Rule, UnexpecTED and TED), served with `rasa run`.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional
+
+from launcher import Ports, Stack
+from launcher.processes import Service, free_port, http_ok
+
+ROOT = Path(__file__).resolve().parent.parent
+BOT_DIR = ROOT / "bot"
+BIN = Path(sys.executable).parent
+RASA = str(BIN / "rasa")
+INITIAL_PROJECT = Path(__import__("rasa").__file__).parent / "cli" / "initial_project"
+
+@dataclass
+class Bot:
+    name: str
+    description: str
+    project_dir: Path  # where `rasa train` and `rasa run` are started
+    train_args: List[str]
+    needs_actions: bool
+    model: Optional[Path] = None
+    training_s: Optional[float] = None
+    plain_rasa: bool = False
+
+
+def rasa_env() -> Dict[str, str]:
+    env = dict(os.environ)
+    env.update({"TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false",
+                "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "PYTHONWARNINGS": "ignore"})
+    return env
+
+
+def our_bot(work: Path) -> Bot:
+    return Bot("ours", "this bot: spaCy + DIET, RulePolicy only, action server",
+               BOT_DIR, ["--data", "data/nlu", "data/rules", "-c", "config.yml"], True)
+
+
+def our_bot_plain_rasa(ours: Bot) -> Bot:
+    return Bot("ours-plain-rasa", "the same model and action server, plain `rasa run` (without the fix)",
+               BOT_DIR, [], True, model=ours.model, training_s=None, plain_rasa=True)
+
+
+def stock_bot(work: Path) -> Bot:
+    project = work / "stock"
+    shutil.copytree(INITIAL_PROJECT, project)
+    return Bot("stock", "`rasa init` project: Rasa's default pipeline and policies",
+               project, ["--data", "data", "-c", "config.yml", "-d", "domain.yml"], False)
+
+
+def train(bot: Bot, work: Path) -> Bot:
+    out = work / "models"
+    out.mkdir(exist_ok=True)
+    log = work / f"train-{bot.name}.log"
+    started = time.perf_counter()
+    with log.open("wb") as handle:
+        result = subprocess.run(
+            [RASA, "train", *bot.train_args, "--out", str(out), "--fixed-model-name", bot.name, "--force"],
+            cwd=bot.project_dir, env=rasa_env(), stdout=handle, stderr=subprocess.STDOUT,
+        )
+    bot.training_s = time.perf_counter() - started
+    if result.returncode != 0:
+        raise RuntimeError(f"training {bot.name} failed; see {log}")
+    bot.model = out / f"{bot.name}.tar.gz"
+    return bot
+
+
+def nlu_accuracy(bot: Bot, test_set: Path, work: Path) -> Dict[str, float]:
+    out = work / f"nlu-{bot.name}"
+    subprocess.run([RASA, "test", "nlu", "--nlu", str(test_set), "-m", str(bot.model), "--out", str(out)],
+                   cwd=bot.project_dir, env=rasa_env(), check=True, capture_output=True)
+    report = json.loads((out / "intent_report.json").read_text())
+    return {"accuracy": report["accuracy"], "macro_f1": report["macro avg"]["f1-score"]}
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants, in MB."""
+    total_kb, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total_kb += int(line.split()[1])
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(child) for child in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total_kb / 1024
+
+
+@dataclass
+class Served:
+    url: str
+    rasa_pid: int
+    actions_pid: Optional[int]
+    load_s: float
+
+
+@contextmanager
+def serve(bot: Bot, work: Path) -> Iterator[Served]:
+    """Start the bot's Rasa server (and, for ours, the action server and intake)."""
+    started = time.perf_counter()
+    if bot.needs_actions:
+        stack = Stack(ports=Ports.free(), var_dir=work / f"var-{bot.name}",
+                      services=["intake", "actions", "rasa"], model_path=bot.model, plain_rasa=bot.plain_rasa)
+        stack.start()
+        try:
+            actions = stack.service("actions")
+            yield Served(stack.rasa_url, stack.service("rasa").process.pid,
+                         actions.process.pid if actions else None, time.perf_counter() - started)
+        finally:
+            stack.stop()
+        return
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    # The same server settings as ours (launcher/stack.py): one TensorFlow thread.
+    env = dict(rasa_env(), TF_INTRA_OP_PARALLELISM_THREADS="1", TF_INTER_OP_PARALLELISM_THREADS="1")
+    service = Service(
+        f"rasa server ({bot.name})",
+        [RASA, "run", "-i", "127.0.0.1", "-p", str(port), "-m", str(bot.model),
+         "--credentials", str(BOT_DIR / "credentials.yml")],
+        bot.project_dir, env, lambda: http_ok(f"{url}/"), work / f"serve-{bot.name}.log",
+        startup_timeout=240,
+    )
+    service.start()
+    try:
+        service.wait_ready()
+        yield Served(url, service.process.pid, None, time.perf_counter() - started)
+    finally:
+        service.stop()
+
+
+def nlu_parse_ms(bot: Bot, texts: List[str]) -> float:
+    """Median time of the NLU pipeline alone on each text, in this process."""
+    import asyncio
+    import logging
+
+    from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)
+    here = os.getcwd()
+    os.chdir(bot.project_dir)  # the model's spaCy pipeline path is relative to the bot folder
+    try:
+        agent = Agent.load(str(bot.model))
+
+        async def timed() -> List[float]:
+            for text in texts[:10]:
+                await agent.parse_message(text)  # warm-up
+            took = []
+            for text in texts:
+                started = time.perf_counter()
+                await agent.parse_message(text)
+                took.append((time.perf_counter() - started) * 1000)
+            return took
+
+        return statistics.median(asyncio.run(timed()))
+    finally:
+        os.chdir(here)
