@@ -68,7 +68,7 @@ TOPIC_QUESTIONS = [
     ("do you tell people when the privacy policy changes", "changes"),
     ("are other websites you link to covered by your policy", "other-websites"),
     ("when was this privacy policy last updated", "updated"),
-    ("can i have my details removed from your records", "rights.removal"),
+    ("is it possible to get my details taken off your records", "rights.removal"),
     ("how do i correct my details if they're wrong", "rights.correct"),
     ("what are my data protection rights", "access"),
 ]
