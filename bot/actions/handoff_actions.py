@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from . import payloads
 from .intake_client import IntakeClient, IntakeError
-from .request_actions import HANDOFF_SLOTS, valid_email, valid_free_text
+from .request_actions import EMAIL_PROBLEM, HANDOFF_SLOTS, unless_reset, valid_email, valid_free_text
 from .settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -64,17 +64,15 @@ class ValidateHandoffForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_handoff_form"
 
+    @unless_reset
     def validate_handoff_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        if value is None:  # reset when the flow started: nothing to check yet
-            return {"handoff_email": None}
         email = valid_email(value)
         if email is None:
-            dispatcher.utter_message(text="That doesn't look like an email address. Could you type it again (like name@example.com)?")
+            dispatcher.utter_message(text=EMAIL_PROBLEM)
         return {"handoff_email": email}
 
+    @unless_reset
     def validate_handoff_question(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        if value is None:  # reset when the flow started: nothing to check yet
-            return {"handoff_question": None}
         question = valid_free_text(value, 2000)
         if question is None:
             dispatcher.utter_message(text="Please type your question as plain text (up to 2,000 characters).")

@@ -62,20 +62,20 @@ class ActionAnswerPolicy(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         settings = Settings.from_env()
         topics = default_topics()
-        text = latest_text(tracker)
+        text, intent = latest_text(tracker), latest_intent(tracker)
         subject = topics.uncovered_subject(text)
         if subject and latest_confidence(tracker) < SURE_ENOUGH:
-            logger.info("declining: intent %s is unsure and the question names %s", latest_intent(tracker), subject)
+            logger.info("declining: intent %s is unsure and the question names %s", intent, subject)
             send(dispatcher, answers.not_covered_answer(settings.team_email, subject))
             return []
-        topic = topics.select(latest_intent(tracker), text)
+        topic = topics.select(intent, text)
         if topic is None:
-            logger.warning("no topic maps intent %s", latest_intent(tracker))
+            logger.warning("no topic maps intent %s", intent)
             send(dispatcher, answers.not_covered_answer(settings.team_email))
             return []
         logger.info("answering intent %s with topic %s", topic.intent, topic.id)
         send(dispatcher, answers.topic_answer(topic, default_policy(), settings.policy_url))
-        request_type = OFFERING_INTENTS.get(latest_intent(tracker))
+        request_type = OFFERING_INTENTS.get(intent)
         if request_type and not tracker.active_loop_name:
             dispatcher.utter_message(
                 text=f"Shall I lodge a request for you now ({REQUEST_LABELS[request_type]})? It's free.",

@@ -1,10 +1,11 @@
 """Data-rights request flows: start, collect (form), confirm, lodge with the intake."""
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import uuid
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
@@ -51,6 +52,23 @@ def request_type_for(tracker: Tracker) -> Optional[str]:
         if intent != "affirm":
             return None
     return None
+
+
+EMAIL_PROBLEM = "That doesn't look like an email address. Could you type it again (like name@example.com)?"
+
+
+def unless_reset(validate: Callable) -> Callable:
+    """For a form's `validate_<slot>` method: a slot reset to None when a flow starts is
+    not an answer from the shopper, so it is neither checked nor complained about."""
+    slot = validate.__name__[len("validate_"):]
+
+    @functools.wraps(validate)
+    def checked(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if value is None:
+            return {slot: None}
+        return validate(self, value, dispatcher, tracker, domain)
+
+    return checked
 
 
 def valid_email(value: Any) -> Optional[str]:
@@ -143,41 +161,36 @@ class ValidateRequestForm(FormValidationAction):
             slots.append("objection_processing")
         return slots + ["request_confirmed"]
 
+    @unless_reset
     def validate_requester_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        if value is None:  # reset when the flow started: nothing to check yet
-            return {"requester_name": None}
         name = valid_name(value)
         if name is None:
             dispatcher.utter_message(text="Sorry, I need your full name as plain text (for example Jane Smith).")
         return {"requester_name": name}
 
+    @unless_reset
     def validate_requester_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        if value is None:  # reset when the flow started: nothing to check yet
-            return {"requester_email": None}
         email = valid_email(value)
         if email is None:
-            dispatcher.utter_message(text="That doesn't look like an email address. Could you type it again (like name@example.com)?")
+            dispatcher.utter_message(text=EMAIL_PROBLEM)
         return {"requester_email": email}
 
+    @unless_reset
     def validate_rectification_what(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        if value is None:  # reset when the flow started: nothing to check yet
-            return {"rectification_what": None}
         text = valid_free_text(value, 200)
         if text is None:
             dispatcher.utter_message(text="Please tell me in a few words what is wrong (for example: my postal address).")
         return {"rectification_what": text}
 
+    @unless_reset
     def validate_rectification_value(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        if value is None:  # reset when the flow started: nothing to check yet
-            return {"rectification_value": None}
         text = valid_free_text(value, 500)
         if text is None:
             dispatcher.utter_message(text="Please type the correct value as plain text.")
         return {"rectification_value": text}
 
+    @unless_reset
     def validate_objection_processing(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        if value is None:  # reset when the flow started: nothing to check yet
-            return {"objection_processing": None}
         choice = objection_choice(str(value or ""))
         if choice is None:
             dispatcher.utter_message(text="Please choose profiling, credit checks or marketing.")
