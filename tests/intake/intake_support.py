@@ -6,7 +6,6 @@ import email.policy
 import json
 import os
 import secrets
-import socket
 import sys
 import threading
 import time
@@ -25,16 +24,11 @@ from intake.db import Database  # noqa: E402
 from intake.mail import OutboxWorker  # noqa: E402
 from intake.mail_sink import start_sink  # noqa: E402
 from intake.signing import signed_headers  # noqa: E402
+from launcher.processes import free_port  # noqa: E402,F401  (re-exported to the intake tests)
 
 API_SECRET = "test-secret-" + secrets.token_hex(8)
 PG_URL = os.environ.get("DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL.startswith("postgresql") else [])
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Mailbox:
