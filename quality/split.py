@@ -1,0 +1,83 @@
+"""The fixed train/test split of the real questions.
+
+Each question goes to a side by a hash of its id, so the split never moves
+when labels change. Near-duplicates ("do you sell my data" / "do you sell my
+data?" / "my data, do you sell it") are first grouped: two questions are
+near-duplicates when their word sets have a Jaccard similarity >= 0.8 (the
+same words in another order score 1.0), and a whole group goes to the side
+its smallest id hashes to. So no question, and no near-duplicate of one, is
+on both sides: by construction, and tests/quality/test_split.py checks it.
+
+The `train` half may be used for anything (NLU examples, topics, keywords,
+thresholds, choosing variants); the `test` half is only ever scored.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Dict, Iterable, List, Sequence, Set
+
+from .corpus import LabelledQuestion, Question
+
+NEAR_DUPLICATE_JACCARD = 0.8
+TRAIN, TEST = "train", "test"
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+def words(text: str) -> Set[str]:
+    return set(_WORD.findall(text.lower()))
+
+
+def jaccard(a: Set[str], b: Set[str]) -> float:
+    if not a and not b:
+        return 1.0
+    return len(a & b) / len(a | b)
+
+
+def near_duplicates(a: str, b: str) -> bool:
+    return jaccard(words(a), words(b)) >= NEAR_DUPLICATE_JACCARD
+
+
+def side_of_id(question_id: str) -> str:
+    digest = hashlib.sha256(question_id.encode("utf-8")).digest()
+    return TRAIN if digest[0] % 2 == 0 else TEST
+
+
+def groups(questions: Sequence[Question]) -> List[List[Question]]:
+    """Near-duplicate groups (connected components of the near-duplicate relation)."""
+    parent = list(range(len(questions)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    word_sets = [words(q.text) for q in questions]
+    for i in range(len(questions)):
+        for j in range(i + 1, len(questions)):
+            if jaccard(word_sets[i], word_sets[j]) >= NEAR_DUPLICATE_JACCARD:
+                parent[find(i)] = find(j)
+    found: Dict[int, List[Question]] = {}
+    for i, question in enumerate(questions):
+        found.setdefault(find(i), []).append(question)
+    return list(found.values())
+
+
+def assign(questions: Sequence[Question]) -> Dict[str, str]:
+    """question id -> `train` or `test`."""
+    sides = {}
+    for group in groups(questions):
+        side = side_of_id(min(q.id for q in group))
+        for question in group:
+            sides[question.id] = side
+    return sides
+
+
+def split(items: Iterable[LabelledQuestion]) -> Dict[str, List[LabelledQuestion]]:
+    items = list(items)
+    sides = assign([item.question for item in items])
+    halves: Dict[str, List[LabelledQuestion]] = {TRAIN: [], TEST: []}
+    for item in items:
+        halves[sides[item.question.id]].append(item)
+    return halves
