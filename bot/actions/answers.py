@@ -51,20 +51,57 @@ def closest_clause_answer(policy: Policy, clause_id: str, policy_url: str, team_
     ]
 
 
-def not_covered_answer(team_email: str, subject: Optional[str] = None) -> List[Message]:
+def not_covered_answer(
+    team_email: str,
+    subject: Optional[str] = None,
+    nearest: Optional[Clause] = None,
+    policy_url: str = "",
+) -> List[Message]:
+    """The policy does not answer this; `nearest` names the nearest thing it does say
+    (by its heading and a link, never quoted as if it were the answer)."""
     about = f" about {subject}" if subject else ""
+    near = ""
+    if nearest is not None:
+        near = (
+            f" The nearest thing it does cover is \u201c{nearest.heading}\u201d "
+            f"(section {nearest.id}: {clause_url(policy_url, nearest.id)}), which may not be what you asked."
+        )
     return [
         {
             "text": (
                 f"Our privacy policy doesn't say anything{about} that answers this, "
-                "so I can't answer it from the policy and I won't guess. "
+                f"so I can't answer it from the policy and I won't guess.{near} "
                 f"I can pass your question to the Session Music team by email ({team_email}). "
                 "Would you like me to?"
             ),
             "buttons": [handoff_button(), no_thanks_button()],
         },
-        {"json_message": payloads.not_covered()},
+        {"json_message": payloads.not_covered(nearest.id if nearest is not None else None)},
     ]
+
+
+def out_of_scope_answer(team_email: str) -> List[Message]:
+    return [
+        {
+            "text": (
+                "I can only help with privacy questions, such as what data we collect, cookies, "
+                "marketing or your data rights. For orders, deliveries, returns, hire, products or "
+                f"opening hours, please contact the Session Music team at {team_email} or through "
+                "the Contact Us page on the site."
+            )
+        },
+        {"json_message": payloads.out_of_scope()},
+    ]
+
+
+def clarify_answer(suggestions: Sequence[str]) -> List[Message]:
+    """Not understood: ask to rephrase, with suggested questions as buttons."""
+    text = "Sorry, I didn't understand that. Could you put it another way?"
+    message: Message = {"text": text}
+    if suggestions:
+        message["text"] = text + " Or pick one of these questions:"
+        message["buttons"] = [{"title": s, "payload": s} for s in suggestions]
+    return [message, {"json_message": payloads.clarify()}]
 
 
 def repeated_fallback_answer(team_email: str) -> List[Message]:

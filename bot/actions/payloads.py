@@ -11,7 +11,7 @@ from typing import Any, Dict, Iterable, Optional
 from .policy import default_policy
 
 REQUEST_TYPES = ("access", "erasure", "rectification", "marketing_opt_out", "objection")
-KINDS = ("answer", "request", "handoff", "not_covered", "out_of_scope")
+KINDS = ("answer", "request", "handoff", "not_covered", "out_of_scope", "clarify")
 MAX_SECTIONS = 3
 
 
@@ -46,8 +46,19 @@ def handoff(reference: Optional[str] = None) -> Dict[str, Any]:
     return payload
 
 
-def not_covered() -> Dict[str, Any]:
-    return {"kind": "not_covered"}
+def not_covered(nearest: Optional[str] = None) -> Dict[str, Any]:
+    """The policy does not answer it; `nearest`: the clause nearest to the question, if any."""
+    payload: Dict[str, Any] = {"kind": "not_covered"}
+    if nearest:
+        if nearest not in default_policy():
+            raise ContractError(f"unknown clause id {nearest!r}")
+        payload["nearest"] = nearest
+    return payload
+
+
+def clarify() -> Dict[str, Any]:
+    """Not understood: asked to rephrase (suggested questions as buttons)."""
+    return {"kind": "clarify"}
 
 
 def out_of_scope() -> Dict[str, Any]:

@@ -8,24 +8,32 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from . import answers
-from .clause_search import default_index
+from .answer_choice import FALLBACK_INTENT, Choice, default_chooser
 from .policy import default_policy
 from .request_types import OFFERING_INTENTS, REQUEST_LABELS
 from .settings import Settings
-from .topics import default_topics
 
 logger = logging.getLogger(__name__)
-
-FALLBACK_INTENT = "nlu_fallback"
-# Below this intent confidence, a question that names a subject the policy does
-# not address ("...will I be told if you get hacked?") is declined rather than
-# answered with the nearest topic.
-SURE_ENOUGH = 0.9
 
 
 def send(dispatcher: CollectingDispatcher, messages: List[answers.Message]) -> None:
     for message in messages:
         dispatcher.utter_message(**message)
+
+
+def reply(choice: Choice, settings: Settings) -> List[answers.Message]:
+    """The messages that word a choice."""
+    policy = default_policy()
+    if choice.kind == "topic":
+        return answers.topic_answer(choice.topic, policy, settings.policy_url)
+    if choice.kind == "closest":
+        return answers.closest_clause_answer(policy, choice.clause_id, settings.policy_url, settings.team_email)
+    if choice.kind == "out_of_scope":
+        return answers.out_of_scope_answer(settings.team_email)
+    if choice.kind == "clarify":
+        return answers.clarify_answer(choice.suggestions)
+    nearest = policy[choice.nearest] if choice.nearest else None
+    return answers.not_covered_answer(settings.team_email, choice.subject, nearest, settings.policy_url)
 
 
 def latest_text(tracker: Tracker) -> str:
@@ -61,20 +69,12 @@ class ActionAnswerPolicy(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         settings = Settings.from_env()
-        topics = default_topics()
         text, intent = latest_text(tracker), latest_intent(tracker)
-        subject = topics.uncovered_subject(text)
-        if subject and latest_confidence(tracker) < SURE_ENOUGH:
-            logger.info("declining: intent %s is unsure and the question names %s", intent, subject)
-            send(dispatcher, answers.not_covered_answer(settings.team_email, subject))
+        choice = default_chooser().for_intent(intent, latest_confidence(tracker), text)
+        logger.info("intent %s: %s %s", intent, choice.kind, choice.topic.id if choice.topic else "")
+        send(dispatcher, reply(choice, settings))
+        if choice.kind != "topic":
             return []
-        topic = topics.select(intent, text)
-        if topic is None:
-            logger.warning("no topic maps intent %s", intent)
-            send(dispatcher, answers.not_covered_answer(settings.team_email))
-            return []
-        logger.info("answering intent %s with topic %s", topic.intent, topic.id)
-        send(dispatcher, answers.topic_answer(topic, default_policy(), settings.policy_url))
         request_type = OFFERING_INTENTS.get(intent)
         if request_type and not tracker.active_loop_name:
             dispatcher.utter_message(
@@ -89,8 +89,10 @@ class ActionAnswerUnclear(Action):
     """The NLU could not place the message: search the clauses, never guess.
 
     A good clause match is offered as "the closest thing our policy says";
-    otherwise the bot says the policy doesn't cover it and offers the email
-    handoff. The second unclear message in a row goes straight to the offer.
+    otherwise the bot says the policy doesn't cover it (a privacy question),
+    that it can only help with privacy (not one), or asks to rephrase with
+    suggested questions (answer_choice.py decides). The second unclear
+    message in a row goes straight to the offer of the email handoff.
     """
 
     def name(self) -> Text:
@@ -101,19 +103,10 @@ class ActionAnswerUnclear(Action):
         if consecutive_fallbacks(tracker) >= 2:
             send(dispatcher, answers.repeated_fallback_answer(settings.team_email))
             return []
-        text = latest_text(tracker)
-        subject = default_topics().uncovered_subject(text)
-        match = None if subject else default_index().best(text)
-        if match is None:
-            send(dispatcher, answers.not_covered_answer(settings.team_email, subject))
-        else:
-            logger.info("closest clause %s (score %.2f)", match.clause_id, match.score)
-            send(
-                dispatcher,
-                answers.closest_clause_answer(
-                    default_policy(), match.clause_id, settings.policy_url, settings.team_email
-                ),
-            )
+        ranking = tracker.latest_message.get("intent_ranking") or []
+        choice = default_chooser().for_unclear(latest_text(tracker), ranking)
+        logger.info("unclear message: %s %s", choice.kind, choice.clause_id or "")
+        send(dispatcher, reply(choice, settings))
         return []
 
 
@@ -125,6 +118,5 @@ class ActionNotCovered(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         settings = Settings.from_env()
-        subject = default_topics().uncovered_subject(latest_text(tracker))
-        send(dispatcher, answers.not_covered_answer(settings.team_email, subject))
+        send(dispatcher, reply(default_chooser().for_uncovered(latest_text(tracker)), settings))
         return []

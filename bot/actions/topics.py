@@ -49,8 +49,10 @@ class TopicMap:
         topics: Sequence[Topic],
         policy: Policy,
         not_covered: Sequence[Tuple[str, Tuple[str, ...]]] = (),
+        suggested_questions: Optional[Dict[str, str]] = None,
     ):
         self.topics = list(topics)
+        self.suggested_questions = dict(suggested_questions or {})
         self.policy = policy
         self.not_covered = list(not_covered)
         self._not_covered_forms = [
@@ -179,7 +181,12 @@ def parse_topics(document: dict, policy: Policy) -> TopicMap:
         (str(entry["subject"]), tuple(str(term) for term in entry.get("terms") or ()))
         for entry in document.get("not_covered") or ()
     ]
-    return TopicMap(topics, policy, not_covered)
+    suggested = {str(k): str(v) for k, v in (document.get("suggested_questions") or {}).items()}
+    intents = {topic.intent for topic in topics}
+    unknown = sorted(set(suggested) - intents)
+    if unknown:
+        raise PolicyError(f"suggested questions for intents without topics: {unknown}")
+    return TopicMap(topics, policy, not_covered, suggested)
 
 
 def load_topics(path: Path = TOPICS_FILE, policy: Optional[Policy] = None) -> TopicMap:

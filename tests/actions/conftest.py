@@ -4,16 +4,15 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 
-def user_event(text, intent, confidence=0.9):
-    return {
-        "event": "user",
-        "text": text,
-        "parse_data": {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []},
-    }
+def user_event(text, intent, confidence=0.9, ranking=None):
+    parse_data = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []}
+    if ranking is not None:
+        parse_data["intent_ranking"] = [{"name": name, "confidence": c} for name, c in ranking]
+    return {"event": "user", "text": text, "parse_data": parse_data}
 
 
-def make_tracker(text, intent, history=(), slots=None, active_loop=None, confidence=0.95):
-    latest = user_event(text, intent, confidence)
+def make_tracker(text, intent, history=(), slots=None, active_loop=None, confidence=0.95, ranking=None):
+    latest = user_event(text, intent, confidence, ranking)
     events = [{"event": "action", "name": "action_listen"}]
     for past_text, past_intent in history:
         events += [user_event(past_text, past_intent), {"event": "bot", "text": "..."},

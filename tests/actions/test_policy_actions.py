@@ -38,8 +38,39 @@ def test_unclear_message_with_a_good_clause_match_gets_the_closest_clause(dispat
 
 def test_unclear_message_about_an_uncovered_subject_is_not_answered(dispatcher, tracker_for, domain):
     ActionAnswerUnclear().run(dispatcher, tracker_for("gps location??", "nlu_fallback"), domain)
-    assert payloads_of(dispatcher) == [{"kind": "not_covered"}]
+    (payload,) = payloads_of(dispatcher)
+    assert payload["kind"] == "not_covered"
     assert "sales@sessionmusic.co.uk" in texts_of(dispatcher)[0]
+
+
+def test_not_covered_reply_names_the_nearest_clause_without_quoting_it(dispatcher, domain, policy_url):
+    tracker = make_tracker("do you track my location with gps while i browse", "ask_uncovered")
+    ActionNotCovered().run(dispatcher, tracker, domain)
+    (payload,) = payloads_of(dispatcher)
+    assert payload == {"kind": "not_covered", "nearest": "cookies"}
+    text = texts_of(dispatcher)[0]
+    assert "location tracking" in text and "Cookies and tracking" in text
+    assert f"{policy_url}#clause-cookies" in text
+    assert "> “" not in text  # named, never quoted as if it answered
+
+
+def test_unclear_message_guessed_as_not_privacy_is_out_of_scope(dispatcher, domain):
+    tracker = make_tracker("zxcv karaoke delivery slot thursday", "nlu_fallback", confidence=0.3,
+                           ranking=[("nlu_fallback", 0.4), ("out_of_scope", 0.3), ("greet", 0.1)])
+    ActionAnswerUnclear().run(dispatcher, tracker, domain)
+    assert payloads_of(dispatcher) == [{"kind": "out_of_scope"}]
+
+
+def test_not_understood_asks_to_rephrase_with_three_suggested_questions(dispatcher, domain):
+    tracker = make_tracker("blorp wibble sausages", "nlu_fallback", confidence=0.2,
+                           ranking=[("nlu_fallback", 0.4), ("ask_security", 0.2), ("greet", 0.1)])
+    ActionAnswerUnclear().run(dispatcher, tracker, domain)
+    assert payloads_of(dispatcher) == [{"kind": "clarify"}]
+    buttons = [b for m in dispatcher.messages for b in m.get("buttons", [])]
+    assert len(buttons) == 3
+    from actions.topics import default_topics
+    suggested = set(default_topics().suggested_questions.values())
+    assert all(b["title"] == b["payload"] and b["title"] in suggested for b in buttons)
 
 
 def test_second_unclear_message_in_a_row_offers_the_team(dispatcher, tracker_for, domain):
@@ -68,7 +99,16 @@ def test_unsure_intent_on_an_uncovered_subject_is_declined(dispatcher, domain):
     assert payloads_of(dispatcher) == [{"kind": "not_covered"}]
 
 
-def test_confident_intent_is_answered_even_if_a_listed_word_appears(dispatcher, domain):
+def test_a_silent_subject_is_declined_however_sure_the_nlu_is(dispatcher, domain):
+    for text, intent in [("can i move my data to another retailer", "ask_right_access"),
+                         ("can i restrict the processing of my data", "ask_rights"),
+                         ("do you share my location with advertisers", "ask_data_sharing")]:
+        dispatcher.messages.clear()
+        ActionAnswerPolicy().run(dispatcher, make_tracker(text, intent, confidence=0.999), domain)
+        assert [p["kind"] for p in payloads_of(dispatcher)] == ["not_covered"], text
+
+
+def test_confident_intent_is_answered_when_no_silent_subject_is_named(dispatcher, domain):
     tracker = make_tracker("do you report hackers under the computer misuse act", "ask_data_sharing", confidence=0.97)
     ActionAnswerPolicy().run(dispatcher, tracker, domain)
     assert payloads_of(dispatcher) == [{"kind": "answer", "sections": ["sharing.offences"]}]

@@ -22,3 +22,18 @@ def test_request_payload_knows_the_five_types():
     assert lodged == {"kind": "request", "request_type": "erasure", "reference": "SM-AAAA-BBBB", "due_date": "2026-12-29"}
     with pytest.raises(payloads.ContractError):
         payloads.request("portability")
+
+
+def test_not_covered_may_name_a_known_nearest_clause_only():
+    from actions import payloads
+
+    assert payloads.not_covered() == {"kind": "not_covered"}
+    assert payloads.not_covered("cookies") == {"kind": "not_covered", "nearest": "cookies"}
+    with pytest.raises(payloads.ContractError):
+        payloads.not_covered("9.9.9")
+
+
+def test_clarify_is_a_kind_of_its_own():
+    from actions import payloads
+
+    assert payloads.clarify() == {"kind": "clarify"} and "clarify" in payloads.KINDS

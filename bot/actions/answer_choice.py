@@ -1,0 +1,161 @@
+"""What the bot says to a privacy question: the decision, apart from the wording.
+
+`AnswerChooser` turns what the NLU made of a message (intent, confidence,
+ranking) and the shopper's words into a `Choice`:
+
+- `topic`: answer from the policy with this topic (summary, quotes, citations);
+- `closest`: the NLU could not place the message, but one clause matches it
+  well (hybrid search): quote it as "the closest thing our policy says";
+- `not_covered`: a privacy question the policy does not answer; `nearest`
+  names the nearest thing the policy does say when there is one;
+- `out_of_scope`: not a privacy question;
+- `clarify`: not understood: ask to rephrase, with suggested questions.
+
+The actions (policy_actions.py) only word and send the choice, so the same
+decision can be measured on many questions without a running server
+(quality/tuning.py chooses the thresholds on the training half).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from .clause_search import ClauseIndex
+from .topics import Topic, TopicMap
+
+# A not-covered reply names the nearest clause when the search scores it at least this.
+NEAREST_THRESHOLD = float(os.environ.get("NEAREST_CLAUSE_THRESHOLD", "0.5"))
+# A message the NLU files under `ask_uncovered` whose best clause still scores at least
+# this is answered with that clause ("the closest thing our policy says"); above 1: never.
+UNCOVERED_OVERRIDE = float(os.environ.get("UNCOVERED_OVERRIDE_THRESHOLD", "1.01"))
+# What an unplaced message gets when the NLU's best (unsure) guess is a policy question and no
+# clause matches well: `clarify` (ask to rephrase, with suggestions) or `not_covered`.
+# "Not covered" is a claim about the policy; chosen on the training half (quality/tuning.py).
+UNSURE_POLICY_GUESS = os.environ.get("UNSURE_POLICY_GUESS", "clarify")
+FALLBACK_INTENT = "nlu_fallback"
+SUGGESTIONS = 3
+
+
+@dataclass(frozen=True)
+class Choice:
+    kind: str
+    topic: Optional[Topic] = None
+    clause_id: Optional[str] = None
+    subject: Optional[str] = None
+    nearest: Optional[str] = None
+    suggestions: Tuple[str, ...] = ()
+
+
+class AnswerChooser:
+    def __init__(self, topics: TopicMap, index: ClauseIndex, examples: Sequence = (), vectors=None,
+                 topic_mode: str = "keywords"):
+        """`examples`: training examples (text, intent, topic); `vectors`: WordVectors.
+
+        `topic_mode` chooses between the topics of one intent: `keywords` (topics.yml),
+        `vectors` (the topic whose examples are nearest), `keywords+vectors` (vectors
+        when no keyword decides). Cross-validated on the training half, `keywords` was as
+        good as either (quality/tuning.py), so it stays the default."""
+        self.topics = topics
+        self.index = index
+        self.vectors = vectors
+        self.topic_mode = topic_mode if vectors is not None else "keywords"
+        self._by_topic: Dict[str, np.ndarray] = {}
+        self._suggestions: List[str] = []
+        if vectors is not None:
+            grouped: Dict[str, List[str]] = {}
+            for example in examples:
+                if example.topic:
+                    grouped.setdefault(example.topic, []).append(example.text)
+            for topic in topics.topics:
+                grouped.setdefault(topic.id, []).append(topic.summary)
+            self._by_topic = {topic: vectors.embed(texts) for topic, texts in grouped.items()}
+            self._suggestions = list(topics.suggested_questions.values())
+            self._suggestion_vectors = vectors.embed(self._suggestions)
+
+    # --- the topic of an intent ----------------------------------------------------
+    def choose_topic(self, intent: str, text: str) -> Optional[Topic]:
+        candidates = self.topics.topics_for(intent)
+        if len(candidates) <= 1:
+            return candidates[0] if candidates else None
+        by_keywords = self.topics.select(intent, text)
+        if self.topic_mode == "keywords":
+            return by_keywords
+        if self.topic_mode == "keywords+vectors" and by_keywords is not candidates[0]:
+            return by_keywords
+        question = self.vectors.embed([text])[0]
+        best, best_score = candidates[0], -1.0
+        for topic in candidates:
+            vectors = self._by_topic.get(topic.id)
+            if vectors is None or not len(vectors):
+                continue
+            score = float(np.max(vectors @ question))
+            if score > best_score:
+                best, best_score = topic, score
+        return best
+
+    # --- the three situations the actions meet ------------------------------------------
+    def for_intent(self, intent: str, confidence: float, text: str) -> Choice:
+        """The NLU placed the message as a policy question (an `ask_*` intent).
+
+        A question that names a subject the policy is silent on (children, location,
+        breaches, portability, ... : topics.yml `not_covered`) is declined however sure
+        the NLU is, never answered with the nearest topic. (On the training half, declining
+        only below 0.9 confidence made no difference: quality/tuning.py.)"""
+        subject = self.topics.uncovered_subject(text)
+        if subject:
+            return self.not_covered(text, subject)
+        topic = self.choose_topic(intent, text)
+        if topic is None:
+            return self.not_covered(text)
+        return Choice("topic", topic=topic)
+
+    def for_unclear(self, text: str, ranking: Sequence[dict] = ()) -> Choice:
+        """The NLU could not place the message (nlu_fallback)."""
+        subject = self.topics.uncovered_subject(text)
+        if subject:
+            return self.not_covered(text, subject)
+        match = self.index.best(text)
+        if match is not None:
+            return Choice("closest", clause_id=match.clause_id)
+        guess = next((r.get("name") for r in ranking if r.get("name") != FALLBACK_INTENT), None)
+        if guess == "out_of_scope":
+            return Choice("out_of_scope")
+        if guess == "ask_uncovered" or (guess and guess.startswith("ask_") and UNSURE_POLICY_GUESS == "not_covered"):
+            return self.not_covered(text)
+        return Choice("clarify", suggestions=self.suggest(text))
+
+    def for_uncovered(self, text: str) -> Choice:
+        """The NLU placed the message as a privacy question the policy does not answer."""
+        subject = self.topics.uncovered_subject(text)
+        if subject is None:
+            match = self.index.best(text, threshold=UNCOVERED_OVERRIDE)
+            if match is not None:
+                return Choice("closest", clause_id=match.clause_id)
+        return self.not_covered(text, subject)
+
+    def not_covered(self, text: str, subject: Optional[str] = None) -> Choice:
+        matches = self.index.search(text, limit=1)
+        nearest = matches[0].clause_id if matches and matches[0].score >= NEAREST_THRESHOLD else None
+        return Choice("not_covered", subject=subject, nearest=nearest)
+
+    def suggest(self, text: str) -> Tuple[str, ...]:
+        """The three suggested questions (topics.yml) nearest the message."""
+        if not self._suggestions:
+            return ()
+        order = np.argsort(-(self._suggestion_vectors @ self.vectors.embed([text])[0]), kind="stable")
+        return tuple(self._suggestions[i] for i in order[:SUGGESTIONS])
+
+
+@lru_cache(maxsize=1)
+def default_chooser() -> AnswerChooser:
+    from .clause_search import MODE, default_index
+    from .embeddings import default_vectors
+    from .topics import default_topics
+    from .training_examples import default_examples
+
+    vectors = default_vectors() if MODE != "bm25" else None
+    return AnswerChooser(default_topics(), default_index(), default_examples(), vectors)

@@ -1,0 +1,62 @@
+"""The bot's NLU training examples, for the actions that search by meaning.
+
+The hybrid clause search and the choice between the topics of one intent
+compare a shopper's words with examples whose answer is known. Examples of
+the real-question training half (data/nlu/real_questions.yml) carry their
+answer topic in their metadata; a hand-written example gets the topic its
+intent's keywords choose.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import List, Optional
+
+import yaml
+
+from .topics import TopicMap, default_topics
+
+NLU_DIR = Path(__file__).resolve().parent.parent / "data" / "nlu"
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    intent: str
+    topic: Optional[str]  # None for intents without answer topics
+    real: bool = False  # a shopper's question from the real-question corpus, not written here
+
+
+def _entries(block: dict):
+    examples = block.get("examples")
+    if isinstance(examples, str):
+        for line in examples.splitlines():
+            line = line.strip()
+            if line.startswith("- "):
+                yield line[2:].strip(), {}
+    else:
+        for entry in examples or ():
+            yield str(entry["text"]).strip(), entry.get("metadata") or {}
+
+
+def load_examples(nlu_dir: Path = NLU_DIR, topics: Optional[TopicMap] = None) -> List[Example]:
+    topics = topics or default_topics()
+    found: List[Example] = []
+    for path in sorted(Path(nlu_dir).glob("*.yml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for block in document.get("nlu") or ():
+            intent = block.get("intent")
+            if not intent:
+                continue
+            for text, metadata in _entries(block):
+                topic = metadata.get("topic")
+                if topic is None and topics.topics_for(intent):
+                    topic = topics.select(intent, text).id
+                found.append(Example(text, intent, topic, real="privacyqa" in metadata))
+    return found
+
+
+@lru_cache(maxsize=1)
+def default_examples() -> List[Example]:
+    return load_examples()
