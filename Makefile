@@ -7,21 +7,28 @@ PY     := $(VENV)/bin/python
 RASA   := $(CURDIR)/$(VENV)/bin/rasa
 MODEL  := bot/models/privacy-bot.tar.gz
 SPACY  := bot/build/spacy-en/config.cfg
+WORDLLAMA := bot/build/wordllama/l2_supercat_256.safetensors
 # What the trained model depends on (the policy texts are read at run time, not trained on).
-BOT_INPUTS := $(shell find bot/data/nlu bot/data/rules -name '*.yml') bot/config.yml bot/domain.yml
+BOT_INPUTS := $(shell find bot/data/nlu bot/data/rules -name '*.yml') bot/config.yml bot/domain.yml \
+              bot/components/wordllama_featurizer.py bot/actions/embeddings.py
 
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
+# No training cache: its fingerprints see the path of the spaCy pipeline, not its contents, so a
+# changed lemmatizer (bot/actions/language.py) would silently reuse features trained on the old one.
+export RASA_MAX_CACHE_SIZE := 0
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: help setup train run shell test test-fast bench policy-review clean
+.PHONY: help setup train run shell test test-fast eval eval-variants real-nlu bench policy-review clean
 
 help:
 	@echo "make run            set up (first time: Python 3.10 venv, packages, spaCy pipeline, training) and start everything"
 	@echo "make test           run the whole test suite (unit, actions, NLU, conversations, intake, end-to-end, browser)"
 	@echo "make shell          rasa shell in this terminal, with the action server and intake running (for staff)"
+	@echo "make eval           answer quality on the real-question test half; figures go to docs/answer-quality.md"
 	@echo "make bench          benchmark against the stock 'rasa init' bot; figures go to docs/benchmarks.md"
+	@echo "make real-nlu       after changing quality/real_questions/labels.tsv: regenerate the training examples"
 	@echo "make policy-review  after a policy update: show which answer summaries rest on changed clauses"
 
 # --- set-up -----------------------------------------------------------------------
@@ -37,7 +44,11 @@ $(VENV)/.installed: requirements.txt scripts/find-python.sh
 $(SPACY): $(VENV)/.installed bot/actions/language.py bot/build_spacy_pipeline.py
 	$(PY) bot/build_spacy_pipeline.py
 
-setup: $(VENV)/.installed $(SPACY)
+# WordLlama's vectors and tokenizer, taken out of the author's wheel (pinned by hash).
+$(WORDLLAMA): $(VENV)/.installed bot/wordllama-wheel.txt bot/fetch_wordllama.py
+	$(PY) bot/fetch_wordllama.py
+
+setup: $(VENV)/.installed $(SPACY) $(WORDLLAMA)
 
 # Retrains only when the NLU data, rules, domain or config changed.
 $(MODEL): $(VENV)/.installed $(SPACY) $(BOT_INPUTS)
@@ -58,7 +69,18 @@ test: setup train
 	BROWSER_TESTS_REQUIRE_STACK=1 $(PY) -m pytest
 
 test-fast: setup
-	$(PY) -m pytest tests/unit tests/actions tests/intake
+	$(PY) -m pytest tests/unit tests/actions tests/intake tests/quality -m "not slow"
+
+# Every question of the real-question test half to the running bot (REST), scored.
+eval: setup train
+	$(PY) -m quality eval --split test --write
+
+# The variants table (sparse only / + dense features / + hybrid fallback), on the test half.
+eval-variants: setup train
+	$(PY) -m quality variants
+
+real-nlu: setup
+	$(PY) -m quality nlu
 
 bench: setup train
 	$(PY) -m bench

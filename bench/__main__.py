@@ -22,6 +22,8 @@ from typing import Dict, List
 
 import yaml
 
+from quality import answer_quality, corpus, split
+
 from . import intake_bench
 from .bots import nlu_accuracy, nlu_parse_ms, our_bot, our_bot_plain_rasa, rss_mb, serve, stock_bot, train
 from .load import run_conversations
@@ -44,6 +46,10 @@ def shopper_script(conversations: int, seed: int) -> List[List[str]]:
     rng = random.Random(seed)
     return [[rng.choice(by_intent["greet"]), *rng.sample(questions, 3), rng.choice(by_intent["thank"])]
             for _ in range(conversations)]
+
+
+def real_test_questions():
+    return split.split(corpus.labelled_questions())[split.TEST]
 
 
 def cpu_model() -> str:
@@ -77,6 +83,10 @@ def measure_bot(bot, work: Path, args) -> Dict[str, object]:
             result = run_conversations(served.url, shopper_script(conversations, seed=concurrency), concurrency)
             figures[f"c{concurrency}"] = result.summary()
             print(f"   {concurrency} concurrent: {result.summary()}", flush=True)
+        if bot.name == "ours":  # answer quality on the real-question test half (as `make eval`)
+            quality = answer_quality.Report(answer_quality.run(served.url, real_test_questions()))
+            figures["quality"] = quality.metrics()
+            print(f"   real questions, test half: {figures['quality']}", flush=True)
         figures["rasa_rss_mb"] = rss_mb(served.rasa_pid)
         figures["actions_rss_mb"] = rss_mb(served.actions_pid) if served.actions_pid else None
     print(f"   Rasa server RSS {figures['rasa_rss_mb']:.0f} MB", flush=True)
@@ -98,6 +108,10 @@ def bot_table(bots: List[Dict[str, object]]) -> List[str]:
     row("training time (s)", lambda b: fmt(b["training_s"]))
     row("NLU accuracy / macro F1, held-out set",
         lambda b: f"{b['nlu']['accuracy']:.3f} / {b['nlu']['macro_f1']:.3f}" if b.get("nlu")
+        else ("n/a (other intents)" if b["name"] == "stock" else "same model"))
+    row("real questions, test half: top-1 / covered declined / uncovered answered",
+        lambda b: "{} / {} / {}".format(*(answer_quality.pct(b["quality"][k]) for k in (
+            "top1", "covered_as_not_covered", "uncovered_answered"))) if b.get("quality")
         else ("n/a (other intents)" if b["name"] == "stock" else "same model"))
     row("NLU pipeline alone, median (ms per message)", lambda b: fmt(b.get("nlu_ms"), "{:.1f}"))
     row("start-up until ready (s)", lambda b: fmt(b["load_s"]))

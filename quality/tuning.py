@@ -1,0 +1,221 @@
+"""Choosing the pipeline and thresholds on the TRAINING half only (cross-validation).
+
+The training half of the real questions is cut into 3 folds (near-duplicate
+groups stay together). For each fold an NLU model is trained on the
+hand-written data plus the other two folds, and every question of the fold
+is parsed by it. The reply is then decided for many settings at once by the
+bot's own decision code (bot/actions/answer_choice.py), with the fold's
+questions also taken out of the examples the search and topic choice use,
+and scored like `make eval` scores the running bot. The test half is never
+touched here.
+
+  python -m quality.tuning parse --config bot/config.yml --name dense   (trains and parses, ~5 min)
+  python -m quality.tuning grid --name dense                           (scores the settings)
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+import hashlib
+import itertools
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import yaml
+
+from . import training_data
+from .answer_quality import Outcome, Report, Scored
+from .corpus import ROOT, labelled_questions
+from .split import TRAIN, groups, split
+
+FOLDS = 3
+WORK = ROOT / "var" / "tuning"
+BOT = ROOT / "bot"
+
+
+def folds() -> List[list]:
+    items = split(labelled_questions())[TRAIN]
+    by_id = {item.question.id: item for item in items}
+    result: List[list] = [[] for _ in range(FOLDS)]
+    for group in groups([item.question for item in items]):
+        key = min(q.id for q in group)
+        fold = int(hashlib.sha256(key.encode()).hexdigest(), 16) % FOLDS
+        result[fold].extend(by_id[q.id] for q in group)
+    return result
+
+
+def _nlu_dir(held_out: list, into: Path) -> Path:
+    from bot.actions.topics import default_topics
+
+    into.mkdir(parents=True, exist_ok=True)
+    for path in (BOT / "data" / "nlu").glob("*.yml"):
+        if path.name != training_data.OUTPUT.name:
+            shutil.copy(path, into / path.name)
+    held = {item.question.id for item in held_out}
+    keep = [item for item in split(labelled_questions())[TRAIN] if item.question.id not in held]
+    (into / training_data.OUTPUT.name).write_text(
+        yaml.safe_dump(training_data.document(keep, default_topics()), sort_keys=False, width=1000))
+    return into
+
+
+def parse(config: Path, name: str) -> Path:
+    out = WORK / name
+    out.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", RASA_TELEMETRY_ENABLED="false",
+               RASA_MAX_CACHE_SIZE="0")  # never reuse a fold model trained on other lemmas
+    for k, fold in enumerate(folds()):
+        with tempfile.TemporaryDirectory() as tmp:
+            data = _nlu_dir(fold, Path(tmp) / "nlu")
+            subprocess.run(
+                [str(Path(sys.executable).parent / "rasa"), "train", "nlu", "--config", str(config.resolve()),
+                 "--nlu", str(data), "--out", tmp, "--fixed-model-name", "fold"],
+                cwd=BOT, env=env, check=True, stdout=subprocess.DEVNULL,
+            )
+            parses = asyncio.run(_parse_all(Path(tmp) / "fold.tar.gz", [i.question.text for i in fold]))
+        (out / f"fold-{k}.json").write_text(json.dumps(
+            [{"id": item.question.id, "parse": p} for item, p in zip(fold, parses)]))
+        print(f"fold {k}: {len(fold)} questions parsed", flush=True)
+    return out
+
+
+async def _parse_all(model: Path, texts: List[str]) -> List[dict]:
+    sys.path.insert(0, str(BOT))
+    os.chdir(BOT)  # the pipeline's paths (build/spacy-en) are relative to the bot
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model))
+    results = []
+    for text in texts:
+        parsed = await agent.parse_message(text)
+        results.append({"intent_ranking": [
+            {"name": r["name"], "confidence": float(r["confidence"])} for r in parsed.get("intent_ranking", [])
+        ]})
+    return results
+
+
+# --- deciding the reply for a parsed question ---------------------------------------
+def decide(chooser, text: str, ranking: List[dict], threshold: float, ambiguity: float) -> Outcome:
+    """The reply the bot's rules and actions give for this parse (see bot/data/rules)."""
+    ranking = [r for r in ranking if r["name"] != "nlu_fallback"]
+    top = ranking[0] if ranking else {"name": "nlu_fallback", "confidence": 0.0}
+    second = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
+    intent = top["name"]
+    if top["confidence"] < threshold or top["confidence"] - second < ambiguity:
+        choice = chooser.for_unclear(text, ranking)
+    elif intent == "ask_uncovered":
+        choice = chooser.for_uncovered(text)
+    elif intent == "out_of_scope":
+        return Outcome("out_of_scope")
+    elif intent.startswith("request_"):
+        return Outcome("request", request_type=intent[len("request_"):])
+    elif intent.startswith("ask_"):
+        choice = chooser.for_intent(intent, top["confidence"], text)
+    else:
+        return Outcome("none")
+    if choice.kind == "topic":
+        return Outcome("answer", choice.topic.section_ids)
+    if choice.kind == "closest":
+        return Outcome("answer", [choice.clause_id])
+    return Outcome(choice.kind)
+
+
+def chooser_without(held_out: list, dense_weight: float, search_threshold: float, topic_mode: str,
+                    use_vectors: bool):
+    from bot.actions import answer_choice, clause_search
+    from bot.actions.embeddings import default_vectors
+    from bot.actions.policy import default_policy
+    from bot.actions.topics import default_topics
+    from bot.actions.training_examples import default_examples
+
+    held = {training_data.clean(item.question.text) for item in held_out}
+    examples = [e for e in default_examples() if e.text not in held]
+    vectors = default_vectors() if use_vectors else None
+    texts = clause_search.clause_texts(default_topics(), examples) if use_vectors else None
+    index = clause_search.ClauseIndex(default_policy(), texts, vectors=vectors, dense_weight=dense_weight)
+    clause_search.DEFAULT_THRESHOLD = search_threshold  # the search's threshold for this run
+    chooser = answer_choice.AnswerChooser(default_topics(), index, examples, vectors, topic_mode=topic_mode)
+    # The same questions are decided under many thresholds: remember what does not depend on them.
+    index.scores = functools.lru_cache(maxsize=None)(index.scores)
+    chooser.choose_topic = functools.lru_cache(maxsize=None)(chooser.choose_topic)
+    topics = chooser.topics
+    if not hasattr(topics.uncovered_subject, "cache_info"):
+        topics.uncovered_subject = functools.lru_cache(maxsize=None)(topics.uncovered_subject)
+    return chooser
+
+
+SEARCH_THRESHOLDS = (0.5, 0.55, 0.6, 0.65, 0.7)
+FALLBACK_THRESHOLDS = (0.3, 0.4, 0.5, 0.6)
+OVERRIDES = (0.75, 1.01)  # 1.01: ask_uncovered is never answered
+UNSURE = ("clarify", "not_covered")
+
+
+def grid(name: str) -> List[dict]:
+    from bot.actions import answer_choice, clause_search
+
+    by_id = {item.question.id: item for fold in folds() for item in fold}
+    fold_parses = [json.loads(p.read_text()) for p in sorted((WORK / name).glob("fold-*.json"))]
+    searches = [(False, 0.0, "keywords")] + [
+        (True, weight, mode) for weight in (0.5, 0.7, 0.85) for mode in ("keywords", "keywords+vectors", "vectors")]
+    results: Dict[tuple, List[Scored]] = {}
+    for use_vectors, weight, topic_mode in searches:
+        for parses in fold_parses:
+            held = [by_id[p["id"]] for p in parses]
+            chooser = chooser_without(held, weight, 0.0, topic_mode, use_vectors)
+            for search_threshold, threshold, override, unsure in itertools.product(
+                    SEARCH_THRESHOLDS, FALLBACK_THRESHOLDS, OVERRIDES, UNSURE):
+                clause_search.DEFAULT_THRESHOLD = search_threshold
+                answer_choice.UNCOVERED_OVERRIDE = override
+                answer_choice.UNSURE_POLICY_GUESS = unsure
+                key = (use_vectors, weight, topic_mode, search_threshold, threshold, override, unsure)
+                for p, item in zip(parses, held):
+                    outcome = decide(chooser, item.question.text, p["parse"]["intent_ranking"], threshold, 0.1)
+                    results.setdefault(key, []).append(Scored(item, outcome))
+    rows = []
+    for (use_vectors, weight, topic_mode, search_threshold, threshold, override, unsure), scored in results.items():
+        rows.append({"vectors": use_vectors, "dense_weight": weight, "topic_mode": topic_mode,
+                     "search_threshold": search_threshold, "fallback_threshold": threshold,
+                     "uncovered_override": override, "unsure_guess": unsure, **Report(scored).metrics()})
+    return rows
+
+
+def error(row: dict) -> float:
+    """The criterion settings are chosen by: the three floors' error rates added up
+    (top-1 misses + covered questions declined + uncovered questions answered)."""
+    return (1 - row["top1"]) + row["covered_as_not_covered"] + row["uncovered_answered"]
+
+
+def best(rows: List[dict]) -> dict:
+    return min(rows, key=error)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m quality.tuning")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("parse")
+    p.add_argument("--config", type=Path, default=BOT / "config.yml")
+    p.add_argument("--name", required=True)
+    g = sub.add_parser("grid")
+    g.add_argument("--name", required=True)
+    args = parser.parse_args(argv)
+    if args.command == "parse":
+        print(parse(args.config, args.name))
+    else:
+        rows = grid(args.name)
+        (WORK / f"{args.name}-grid.json").write_text(json.dumps(rows, indent=1))
+        keys = ("vectors", "dense_weight", "topic_mode", "search_threshold", "fallback_threshold",
+                "uncovered_override", "unsure_guess", "top1", "any3", "covered_as_not_covered", "uncovered_answered",
+                "out_of_scope_correct")
+        for row in sorted(rows, key=error)[:10]:
+            print({k: (round(row[k], 3) if isinstance(row[k], float) else row[k]) for k in keys})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
