@@ -132,12 +132,15 @@ def serve(bot: Bot, work: Path) -> Iterator[Served]:
         return
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    # The stock bot gets Rasa's own REST channel (ours is bot/channels/guarded_rest.py).
+    credentials = work / "stock-credentials.yml"
+    credentials.write_text("rest:\n")
     # The same server settings as ours (launcher/stack.py): one TensorFlow thread.
     env = dict(rasa_env(), TF_INTRA_OP_PARALLELISM_THREADS="1", TF_INTER_OP_PARALLELISM_THREADS="1")
     service = Service(
         f"rasa server ({bot.name})",
         [RASA, "run", "-i", "127.0.0.1", "-p", str(port), "-m", str(bot.model),
-         "--credentials", str(BOT_DIR / "credentials.yml")],
+         "--credentials", str(credentials)],
         bot.project_dir, env, lambda: http_ok(f"{url}/"), work / f"serve-{bot.name}.log",
         startup_timeout=240,
     )
