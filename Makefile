@@ -65,8 +65,18 @@ shell: setup train
 	$(PY) -m launcher.shell
 
 # --- checks -------------------------------------------------------------------------
+# BROWSER=0 skips the browser tests on purpose (and says so); otherwise Chromium is installed
+# when missing (as root) or the run stops saying what to install.
+BROWSER ?= 1
 test: setup train
+ifeq ($(BROWSER),0)
+	@echo "BROWSER=0: the browser tests (tests/browser) are SKIPPED in this run."
+	BROWSER_TESTS_REQUIRE_STACK=1 $(PY) -m pytest -m "not browser"
+	@echo "BROWSER=0: the browser tests (tests/browser) were SKIPPED in this run."
+else
+	scripts/require-chromium.sh
 	BROWSER_TESTS_REQUIRE_STACK=1 $(PY) -m pytest
+endif
 
 test-fast: setup
 	$(PY) -m pytest tests/unit tests/actions tests/intake tests/quality -m "not slow"
