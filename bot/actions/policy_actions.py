@@ -120,3 +120,15 @@ class ActionNotCovered(Action):
         settings = Settings.from_env()
         send(dispatcher, reply(default_chooser().for_uncovered(latest_text(tracker)), settings))
         return []
+
+
+class ActionOutOfScope(Action):
+    """Not a privacy question: say what the bot is for and where else to ask
+    (the team address from HANDOFF_EMAIL, not written into the domain)."""
+
+    def name(self) -> Text:
+        return "action_out_of_scope"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        send(dispatcher, reply(Choice("out_of_scope"), Settings.from_env()))
+        return []

@@ -126,3 +126,12 @@ def test_no_offer_in_the_middle_of_a_request_form(dispatcher, domain):
     tracker = make_tracker("how do i get a copy of my data", "ask_right_access", active_loop={"name": "request_form"})
     ActionAnswerPolicy().run(dispatcher, tracker, domain)
     assert not any(m.get("buttons") for m in dispatcher.messages)
+
+
+def test_out_of_scope_reply_names_the_configured_team_address(dispatcher, tracker_for, domain, monkeypatch):
+    from actions.policy_actions import ActionOutOfScope
+
+    monkeypatch.setenv("HANDOFF_EMAIL", "privacy-team@example.org")
+    ActionOutOfScope().run(dispatcher, tracker_for("where is my order", "out_of_scope"), domain)
+    assert payloads_of(dispatcher) == [{"kind": "out_of_scope"}]
+    assert "privacy-team@example.org" in texts_of(dispatcher)[0]
