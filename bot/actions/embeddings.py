@@ -14,7 +14,6 @@ and by the actions (the hybrid clause search and the choice between topics).
 from __future__ import annotations
 
 import os
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import List, Sequence, Tuple
@@ -33,12 +32,6 @@ DIMENSIONS = 256
 MAX_CHARS = 2000
 
 
-def _read_as_pattern():
-    from .language import READ_AS
-
-    return READ_AS, re.compile(r"\b(" + "|".join(map(re.escape, READ_AS)) + r")\b", re.IGNORECASE)
-
-
 class VectorsMissing(RuntimeError):
     """The WordLlama files are not where the set-up puts them."""
 
@@ -49,11 +42,6 @@ class WordVectors:
             raise ValueError(f"expected a (vocabulary, {DIMENSIONS}) matrix, got {matrix.shape}")
         self.matrix = np.ascontiguousarray(matrix, dtype=np.float32)
         self.tokenizer = tokenizer
-        # Words read as another word, as the lemmatizer reads them (language.READ_AS: "app" -> "shop").
-        self._read_as, self._read_as_re = _read_as_pattern()
-
-    def read_as(self, text: str) -> str:
-        return self._read_as_re.sub(lambda m: self._read_as[m.group(0).lower()], text)
 
     @classmethod
     def load(cls, directory: Path = WORDLLAMA_DIR) -> "WordVectors":
@@ -83,7 +71,7 @@ class WordVectors:
         """One vector per text: the mean of its token vectors (zeros for an empty text)."""
         result = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         for row, text in enumerate(texts):
-            ids, _ = self._tokens(self.read_as(text))
+            ids, _ = self._tokens(text)
             if len(ids):
                 result[row] = self.matrix[ids].mean(axis=0)
         if normalise:
@@ -97,10 +85,6 @@ class WordVectors:
         ids, offsets = self._tokens(text)
         result = np.zeros((len(spans), DIMENSIONS), dtype=np.float32)
         for row, (start, end) in enumerate(spans):
-            word = text[start:end].lower()
-            if word in self._read_as:
-                result[row] = self.embed([self._read_as[word]], normalise=False)[0]
-                continue
             rows = [ids[i] for i, (s, e) in enumerate(offsets) if s < end and e > start]
             if rows:
                 result[row] = self.matrix[rows].mean(axis=0)

@@ -23,23 +23,13 @@ PIPELINE_DIR = Path(
 
 _WORD = re.compile(r"[a-z0-9£][a-z0-9£'\-]*")
 
-# Words read as another word's lemma. Real shoppers' privacy questions often come from app
-# stores ("does this app sell my data?"); this bot answers for a web shop and reads "the app"
-# as the shop (quality/real_questions/LABELLING.md). Left as they were, "app"/"application"
-# were far more common in the uncovered training questions than in the covered ones, and the
-# NLU learnt to decline covered questions for saying "app". The lemma (what the sparse
-# features and the actions' keyword and BM25 matching see) is "shop"; the text is untouched.
-READ_AS = {"app": "shop", "apps": "shop", "application": "shop", "applications": "shop"}
 
 
 def build_pipeline() -> "spacy.language.Language":
     """Blank English tokenizer + lookup lemmatizer (tables from spacy-lookups-data)."""
     nlp = spacy.blank("en")
-    lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()
-    table = lemmatizer.lookups.get_table("lemma_lookup")
-    for word, lemma in READ_AS.items():
-        table[word] = lemma
     nlp.meta["name"] = "session_music_blank"
     nlp.meta["description"] = "Blank English tokenizer + lookup lemmatizer (built locally)"
     return nlp

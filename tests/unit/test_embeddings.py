@@ -51,9 +51,3 @@ def test_featurizer_adds_dense_features_to_each_token_and_the_sentence():
     expected = default_vectors().embed(["who sees my data"], normalise=False)[0]
     assert np.allclose(sentence.features[0], expected, atol=1e-6)
 
-
-def test_app_is_read_as_shop_like_the_lemmatizer_reads_it():
-    vectors = default_vectors()
-    assert np.allclose(vectors.embed(["does this app sell my data"]), vectors.embed(["does this shop sell my data"]))
-    spans = vectors.span_vectors("the App", [(0, 3), (4, 7)])
-    assert np.allclose(spans[1], vectors.embed(["shop"], normalise=False)[0])
