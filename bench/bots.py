@@ -163,6 +163,8 @@ def nlu_parse_ms(bot: Bot, texts: List[str]) -> float:
     configure_structlog(logging.WARNING)
     here = os.getcwd()
     os.chdir(bot.project_dir)  # the model's spaCy pipeline path is relative to the bot folder
+    if str(bot.project_dir) not in sys.path:  # and its custom components are imported from there
+        sys.path.insert(0, str(bot.project_dir))
     try:
         agent = Agent.load(str(bot.model))
 
