@@ -14,9 +14,13 @@ MIN_MACRO_F1 = 0.93
 def examples(path):
     found = {}
     for block in yaml.safe_load(Path(path).read_text(encoding="utf-8"))["nlu"]:
-        for line in block["examples"].splitlines():
-            if line.strip().startswith("- "):
-                found[line.strip()[2:].strip().lower()] = block["intent"]
+        entries = block["examples"]
+        if isinstance(entries, str):  # "- text" lines
+            texts = [line.strip()[2:].strip() for line in entries.splitlines() if line.strip().startswith("- ")]
+        else:  # examples with metadata (data/nlu/real_questions.yml)
+            texts = [str(entry["text"]).strip() for entry in entries]
+        for text in texts:
+            found[text.lower()] = block["intent"]
     return found
 
 
