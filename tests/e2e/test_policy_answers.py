@@ -88,13 +88,16 @@ def test_topic_questions_get_the_right_clause(stack, question, section):
         "how do i complain to the ico about you",
         "do you track my location with gps",
         "do you use my data to train ai",
+        "can i move my data to another retailer",
+        "can i restrict the processing of my data",
     ],
 )
 def test_questions_the_policy_does_not_answer_get_no_clause(stack, question):
     turn = Chat(stack.rasa_url).say(question)
-    assert turn.payload == {"kind": "not_covered"}, turn.text
+    assert turn.payload["kind"] == "not_covered", turn.text
+    assert set(turn.payload) <= {"kind", "nearest"}
     assert "sales@sessionmusic.co.uk" in turn.text
-    assert not CITATION.search(turn.text)
+    assert not CITATION.search(turn.text) and not QUOTE.search(turn.text)
 
 
 @pytest.mark.parametrize("question", ["where is my order?", "do you hire out karaoke machines", "what time do you open on saturday"])
@@ -116,7 +119,7 @@ def test_two_unclear_messages_in_a_row_offer_the_email_handoff(stack):
     dialogue path deterministically (bad-input tests cover the real NLU fallback)."""
     chat = Chat(stack.rasa_url)
     first = chat.say("/nlu_fallback")
-    assert first.payload["kind"] in ("not_covered", "answer")
+    assert first.payload["kind"] in ("not_covered", "answer", "clarify", "out_of_scope")
     second = chat.say("/nlu_fallback")
     assert second.payload == {"kind": "handoff"}
     assert "/human_handoff" in [b["payload"] for b in second.buttons]
