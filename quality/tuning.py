@@ -116,7 +116,7 @@ def decide(chooser, text: str, ranking: List[dict], threshold: float, ambiguity:
     elif intent.startswith("request_"):
         return Outcome("request", request_type=intent[len("request_"):])
     elif intent.startswith("ask_"):
-        choice = chooser.for_intent(intent, top["confidence"], text)
+        choice = chooser.for_intent(intent, text)
     else:
         return Outcome("none")
     if choice.kind == "topic":

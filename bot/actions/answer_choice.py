@@ -24,7 +24,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .clause_search import ClauseIndex
+from .clause_search import ClauseIndex, Match, good_enough
 from .topics import Topic, TopicMap
 
 # A not-covered reply names the nearest clause when the search scores it at least this.
@@ -98,7 +98,7 @@ class AnswerChooser:
         return best
 
     # --- the three situations the actions meet ------------------------------------------
-    def for_intent(self, intent: str, confidence: float, text: str) -> Choice:
+    def for_intent(self, intent: str, text: str) -> Choice:
         """The NLU placed the message as a policy question (an `ask_*` intent).
 
         A question that names a subject the policy is silent on (children, location,
@@ -118,14 +118,14 @@ class AnswerChooser:
         subject = self.topics.uncovered_subject(text)
         if subject:
             return self.not_covered(text, subject)
-        match = self.index.best(text)
-        if match is not None:
-            return Choice("closest", clause_id=match.clause_id)
+        top = self.index.search(text, limit=1)  # searched once: the answer, or the nearest clause
+        if top and good_enough(top[0]):
+            return Choice("closest", clause_id=top[0].clause_id)
         guess = next((r.get("name") for r in ranking if r.get("name") != FALLBACK_INTENT), None)
         if guess == "out_of_scope":
             return Choice("out_of_scope")
         if guess == "ask_uncovered" or (guess and guess.startswith("ask_") and UNSURE_POLICY_GUESS == "not_covered"):
-            return self.not_covered(text)
+            return declined(top)
         return Choice("clarify", suggestions=self.suggest(text))
 
     def for_uncovered(self, text: str) -> Choice:
@@ -138,9 +138,7 @@ class AnswerChooser:
         return self.not_covered(text, subject)
 
     def not_covered(self, text: str, subject: Optional[str] = None) -> Choice:
-        matches = self.index.search(text, limit=1)
-        nearest = matches[0].clause_id if matches and matches[0].score >= NEAREST_THRESHOLD else None
-        return Choice("not_covered", subject=subject, nearest=nearest)
+        return declined(self.index.search(text, limit=1), subject)
 
     def suggest(self, text: str) -> Tuple[str, ...]:
         """The three suggested questions (topics.yml) nearest the message."""
@@ -148,6 +146,12 @@ class AnswerChooser:
             return ()
         order = np.argsort(-(self._suggestion_vectors @ self.vectors.embed([text])[0]), kind="stable")
         return tuple(self._suggestions[i] for i in order[:SUGGESTIONS])
+
+
+def declined(top: Sequence[Match], subject: Optional[str] = None) -> Choice:
+    """"Not covered", naming the best match as the nearest clause when it scores high enough."""
+    nearest = top[0].clause_id if top and top[0].score >= NEAREST_THRESHOLD else None
+    return Choice("not_covered", subject=subject, nearest=nearest)
 
 
 @lru_cache(maxsize=1)

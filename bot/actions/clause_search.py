@@ -120,11 +120,15 @@ class ClauseIndex:
         return matches
 
     def best(self, question: str, threshold: Optional[float] = None) -> Optional[Match]:
-        threshold = DEFAULT_THRESHOLD if threshold is None else threshold
         matches = self.search(question, limit=1)
-        if matches and matches[0].score >= threshold:
+        if matches and good_enough(matches[0], threshold):
             return matches[0]
         return None
+
+
+def good_enough(match: Match, threshold: Optional[float] = None) -> bool:
+    """Whether a match is good enough to quote as "the closest thing our policy says"."""
+    return match.score >= (DEFAULT_THRESHOLD if threshold is None else threshold)
 
 
 def _terms(text: str) -> List[str]:

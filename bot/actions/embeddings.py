@@ -94,8 +94,3 @@ class WordVectors:
 @lru_cache(maxsize=1)
 def default_vectors() -> WordVectors:
     return WordVectors.load()
-
-
-def cosine(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
-    """Cosine similarity of each (normalised) row of `matrix` with a normalised vector."""
-    return matrix @ vector

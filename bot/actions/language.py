@@ -24,7 +24,6 @@ PIPELINE_DIR = Path(
 _WORD = re.compile(r"[a-z0-9£][a-z0-9£'\-]*")
 
 
-
 def build_pipeline() -> "spacy.language.Language":
     """Blank English tokenizer + lookup lemmatizer (tables from spacy-lookups-data)."""
     nlp = spacy.blank("en")

@@ -44,10 +44,6 @@ def latest_intent(tracker: Tracker) -> str:
     return (tracker.latest_message.get("intent") or {}).get("name") or ""
 
 
-def latest_confidence(tracker: Tracker) -> float:
-    return float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
-
-
 def consecutive_fallbacks(tracker: Tracker) -> int:
     """How many of the latest user turns in a row the NLU could not place."""
     count = 0
@@ -70,7 +66,7 @@ class ActionAnswerPolicy(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         settings = Settings.from_env()
         text, intent = latest_text(tracker), latest_intent(tracker)
-        choice = default_chooser().for_intent(intent, latest_confidence(tracker), text)
+        choice = default_chooser().for_intent(intent, text)
         logger.info("intent %s: %s %s", intent, choice.kind, choice.topic.id if choice.topic else "")
         send(dispatcher, reply(choice, settings))
         if choice.kind != "topic":

@@ -25,10 +25,11 @@ class Example:
     text: str
     intent: str
     topic: Optional[str]  # None for intents without answer topics
-    real: bool = False  # a shopper's question from the real-question corpus, not written here
 
 
-def _entries(block: dict):
+def entries(block: dict):
+    """(text, metadata) of each example of an NLU block, in either YAML form:
+    a `- text` list in one string, or a list of {text, metadata} entries."""
     examples = block.get("examples")
     if isinstance(examples, str):
         for line in examples.splitlines():
@@ -49,11 +50,11 @@ def load_examples(nlu_dir: Path = NLU_DIR, topics: Optional[TopicMap] = None) ->
             intent = block.get("intent")
             if not intent:
                 continue
-            for text, metadata in _entries(block):
+            for text, metadata in entries(block):
                 topic = metadata.get("topic")
                 if topic is None and topics.topics_for(intent):
                     topic = topics.select(intent, text).id
-                found.append(Example(text, intent, topic, real="privacyqa" in metadata))
+                found.append(Example(text, intent, topic))
     return found
 
 

@@ -3,6 +3,7 @@ import json
 from pathlib import Path
 
 import yaml
+from actions.training_examples import entries
 
 from .rasa_cli import BOT_DIR, ROOT, rasa, require_model
 
@@ -14,12 +15,7 @@ MIN_MACRO_F1 = 0.93
 def examples(path):
     found = {}
     for block in yaml.safe_load(Path(path).read_text(encoding="utf-8"))["nlu"]:
-        entries = block["examples"]
-        if isinstance(entries, str):  # "- text" lines
-            texts = [line.strip()[2:].strip() for line in entries.splitlines() if line.strip().startswith("- ")]
-        else:  # examples with metadata (data/nlu/real_questions.yml)
-            texts = [str(entry["text"]).strip() for entry in entries]
-        for text in texts:
+        for text, _ in entries(block):
             found[text.lower()] = block["intent"]
     return found
 

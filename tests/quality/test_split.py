@@ -5,6 +5,7 @@ from collections import Counter
 
 import yaml
 
+from actions.training_examples import entries
 from quality import corpus, split, training_data
 
 
@@ -13,14 +14,7 @@ def halves():
 
 
 def nlu_texts(path):
-    texts = []
-    for block in yaml.safe_load(open(path, encoding="utf-8"))["nlu"]:
-        examples = block.get("examples")
-        if isinstance(examples, str):
-            texts += [line.strip()[2:] for line in examples.splitlines() if line.strip().startswith("- ")]
-        else:
-            texts += [entry["text"] for entry in examples]
-    return texts
+    return [text for block in yaml.safe_load(open(path, encoding="utf-8"))["nlu"] for text, _ in entries(block)]
 
 
 def test_near_duplicate_rule():
