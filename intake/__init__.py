@@ -11,7 +11,7 @@ import logging
 
 from flask import Flask
 
-from .config import DEV_API_SECRET, DEV_SECRET_KEY, load_config
+from .config import check_secrets, load_config
 
 __all__ = ["create_app"]
 
@@ -36,10 +36,10 @@ def create_app(config: dict | None = None) -> Flask:
     if not logging.getLogger("intake").handlers and not logging.getLogger().handlers:
         logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("intake").setLevel(app.config["LOG_LEVEL"])
-    if app.config["INTAKE_API_SECRET"] == DEV_API_SECRET:
-        log.warning("INTAKE_API_SECRET is not set: using the built-in DEV secret; set it outside development")
-    if app.config["SECRET_KEY"] == DEV_SECRET_KEY:
-        log.warning("INTAKE_SECRET_KEY is not set: staff sessions use the built-in DEV key; set it outside development")
+    check_secrets(app.config, log)
+    if not app.config["DEVELOPMENT"] and app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        log.warning("rate limits use memory:// storage, counted per worker process; with more than one "
+                    "worker set INTAKE_RATELIMIT_STORAGE_URI to shared storage (redis://...)")
 
     from . import db, errors
     db.init_app(app)

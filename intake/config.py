@@ -1,18 +1,29 @@
 """Configuration from environment variables, with safe defaults for a local run.
 
 Every setting can also be overridden by the dict passed to ``create_app(config)``.
+
+The two secrets have no built-in value.  Outside development mode (``INTAKE_DEVELOPMENT=1``)
+the app refuses to start without them (``check_secrets``); in development mode a missing
+secret is replaced by a random one for this process only (``make run`` passes per-checkout
+secrets from ``var/secrets/`` instead, see ``launcher/dev_secrets.py``).
 """
 from __future__ import annotations
 
+import logging
 import os
+import secrets
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-#: The fixed development secret for machine-to-machine HMAC signing.  Using it
-#: makes the app log a warning at start-up; set INTAKE_API_SECRET in production.
-DEV_API_SECRET = "dev-only-insecure-intake-api-secret"
-DEV_SECRET_KEY = "dev-only-insecure-intake-session-key"
+#: One variable switches development mode on (``make run``, the tests); never set it in production.
+DEVELOPMENT_ENV = "INTAKE_DEVELOPMENT"
+#: config key -> the environment variable that sets it
+SECRET_VARIABLES = {"INTAKE_API_SECRET": "INTAKE_API_SECRET", "SECRET_KEY": "INTAKE_SECRET_KEY"}
+MIN_SECRET_LENGTH = 32
+#: Development secrets this repository once shipped in its source: public, so never accepted
+#: outside development mode.
+PUBLISHED_SECRETS = frozenset({"dev-only-insecure-intake-api-secret", "dev-only-insecure-intake-session-key"})
 
 DEFAULT_TEAM_EMAIL = "sales@sessionmusic.co.uk"
 
@@ -46,9 +57,10 @@ def load_config(environ: dict | None = None) -> dict:
     return {
         # database
         "DATABASE_URL": g("DATABASE_URL") or default_database_url(),
-        # secrets
-        "INTAKE_API_SECRET": g("INTAKE_API_SECRET") or DEV_API_SECRET,
-        "SECRET_KEY": g("INTAKE_SECRET_KEY") or DEV_SECRET_KEY,
+        "DEVELOPMENT": _bool(g(DEVELOPMENT_ENV), False),
+        # secrets (no defaults: see check_secrets)
+        "INTAKE_API_SECRET": g("INTAKE_API_SECRET") or None,
+        "SECRET_KEY": g("INTAKE_SECRET_KEY") or None,
         # public base URL for links in mails
         "INTAKE_PUBLIC_URL": (g("INTAKE_PUBLIC_URL") or "http://127.0.0.1:5100").rstrip("/"),
         # mail routing
@@ -68,7 +80,8 @@ def load_config(environ: dict | None = None) -> dict:
         "OUTBOX_BACKOFF_MAX": _float(g("OUTBOX_BACKOFF_MAX"), 3600.0),
         "OUTBOX_MAX_ATTEMPTS": _int(g("OUTBOX_MAX_ATTEMPTS"), 50),
         # rate limiting (Flask-Limiter)
-        "RATELIMIT_STORAGE_URI": g("RATELIMIT_STORAGE_URI") or "memory://",
+        # memory:// counts per process: with several gunicorn workers use shared storage (redis://)
+        "RATELIMIT_STORAGE_URI": g("INTAKE_RATELIMIT_STORAGE_URI") or g("RATELIMIT_STORAGE_URI") or "memory://",
         "STATUS_RATE_LIMIT": g("INTAKE_STATUS_RATE_LIMIT") or "10 per minute;60 per hour",
         "VERIFY_RATE_LIMIT": g("INTAKE_VERIFY_RATE_LIMIT") or "20 per minute",
         "LOGIN_RATE_LIMIT": g("INTAKE_LOGIN_RATE_LIMIT") or "10 per minute",
@@ -87,3 +100,42 @@ def load_config(environ: dict | None = None) -> dict:
         "PERMANENT_SESSION_LIFETIME": _int(g("INTAKE_SESSION_HOURS"), 8) * 3600,
         "LOG_LEVEL": g("INTAKE_LOG_LEVEL") or "INFO",
     }
+
+
+class InsecureConfiguration(RuntimeError):
+    """The configuration is not safe to serve with outside development mode."""
+
+
+def secret_problems(cfg: dict) -> list[str]:
+    """What is wrong with the secrets in ``cfg`` for production use (empty: nothing)."""
+    problems = []
+    for key, variable in SECRET_VARIABLES.items():
+        value = cfg.get(key)
+        if not value:
+            problems.append(f"{variable} is not set")
+        elif value in PUBLISHED_SECRETS:
+            problems.append(f"{variable} is a development secret published in this repository's source")
+        elif len(value) < MIN_SECRET_LENGTH:
+            problems.append(f"{variable} is shorter than {MIN_SECRET_LENGTH} characters")
+    return problems
+
+
+def check_secrets(cfg: dict, log: logging.Logger) -> None:
+    """Refuse missing, short or published secrets outside development mode.
+
+    In development mode a missing secret becomes a random one for this process (with a
+    warning): sessions and signatures then work only within this process.
+    """
+    problems = secret_problems(cfg)
+    if not problems:
+        return
+    if not cfg.get("DEVELOPMENT"):
+        raise InsecureConfiguration(
+            "refusing to start: " + "; ".join(problems) + ". Set INTAKE_API_SECRET and INTAKE_SECRET_KEY to "
+            f"random values of at least {MIN_SECRET_LENGTH} characters (python -c 'import secrets; "
+            f"print(secrets.token_urlsafe(32))'), or set {DEVELOPMENT_ENV}=1 for a local development run.")
+    for key, variable in SECRET_VARIABLES.items():
+        if not cfg.get(key):
+            cfg[key] = secrets.token_urlsafe(32)
+            log.warning("%s is not set (development mode): using a random secret valid in this process only",
+                        variable)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional
 
+from . import dev_secrets
 from .processes import Service, StartupError, free_port, http_ok, port_open
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,7 +80,13 @@ class Stack:
         return self.env().get("DATABASE_URL") or f"sqlite:///{self.var_dir / 'intake.sqlite3'}"
 
     def env(self) -> Dict[str, str]:
+        """The services' environment: development mode, with this checkout's secrets unless
+        the caller's environment sets its own."""
         env = dict(os.environ)
+        env.setdefault("INTAKE_DEVELOPMENT", "1")
+        for name, value in dev_secrets.load_or_create(self.var_dir).items():
+            if not env.get(name):
+                env[name] = value
         env.update(
             {
                 "PYTHONUNBUFFERED": "1",

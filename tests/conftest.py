@@ -1,4 +1,6 @@
-"""Shared test set-up: the bot's actions package is importable as `actions`."""
+"""Shared test set-up: the bot's actions package is importable as `actions`; development mode
+(INTAKE_DEVELOPMENT=1: the secrets may be missing, see intake/config.py) unless a test says otherwise."""
+import os
 import sys
 from pathlib import Path
 
@@ -7,6 +9,8 @@ BOT_DIR = ROOT / "bot"
 for path in (str(BOT_DIR), str(ROOT)):
     if path not in sys.path:
         sys.path.insert(0, path)
+
+os.environ.setdefault("INTAKE_DEVELOPMENT", "1")
 
 
 import pytest  # noqa: E402

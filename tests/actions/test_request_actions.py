@@ -34,6 +34,7 @@ def stopped_intake(tmp_path_factory):
 def use_intake(monkeypatch):
     def point_at(stack, retries="1"):
         monkeypatch.setenv("INTAKE_URL", stack.intake_url)
+        monkeypatch.setenv("INTAKE_API_SECRET", stack.env()["INTAKE_API_SECRET"])  # what the launcher gave it
         monkeypatch.setenv("INTAKE_RETRIES", retries)
         monkeypatch.setenv("INTAKE_TIMEOUT", "3")
     return point_at

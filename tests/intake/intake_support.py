@@ -178,7 +178,7 @@ def wait_for(predicate, timeout: float = 10.0, interval: float = 0.05):
 
 def subprocess_env(db_url: str, **extra) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INTAKE_", "SMTP_", "MAIL_"))}
-    env.update({"DATABASE_URL": db_url, "INTAKE_API_SECRET": API_SECRET,
+    env.update({"DATABASE_URL": db_url, "INTAKE_API_SECRET": API_SECRET, "INTAKE_DEVELOPMENT": "1",
                 "PYTHONPATH": str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")})
     env.update({k: str(v) for k, v in extra.items()})
     return env

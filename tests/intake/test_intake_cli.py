@@ -29,13 +29,19 @@ def test_migrate_creates_the_schema(tmp_path):
     assert current_revision(url) == head_revision() == "0001_initial"
 
 
-def test_dev_secret_warning(tmp_path):
+def test_missing_secrets_stop_the_cli_outside_development_mode(tmp_path):
     url = f"sqlite:///{tmp_path}/db.sqlite3"
     env = subprocess_env(url)
     env.pop("INTAKE_API_SECRET")
     r = subprocess.run([sys.executable, "-m", "intake", "migrate"], cwd=ROOT, env=env, capture_output=True,
                        text=True, timeout=60)
-    assert "INTAKE_API_SECRET is not set: using the built-in DEV secret" in r.stderr
+    assert r.returncode == 0, r.stderr  # development mode: a warning, no stop
+    assert "INTAKE_API_SECRET is not set (development mode)" in r.stderr
+    env.pop("INTAKE_DEVELOPMENT")
+    r = subprocess.run([sys.executable, "-m", "intake", "migrate"], cwd=ROOT, env=env, capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode != 0
+    assert "refusing to start: INTAKE_API_SECRET is not set; INTAKE_SECRET_KEY is not set" in r.stderr
     r = run([sys.executable, "-m", "intake", "migrate"], url, INTAKE_SECRET_KEY="x" * 40)
     assert "INTAKE_API_SECRET is not set" not in r.stderr
 

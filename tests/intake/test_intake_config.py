@@ -14,7 +14,9 @@ def test_defaults_are_safe_for_a_local_run():
     assert cfg["MAIL_DIR"] == str(config.REPO_ROOT / "var" / "mail")
     assert cfg["RATELIMIT_STORAGE_URI"] == "memory://"
     assert cfg["VERIFICATION_TTL_SECONDS"] == 24 * 3600
-    assert "dev" in cfg["INTAKE_API_SECRET"].lower()
+    # no built-in secrets: create_app refuses to start without them outside development mode
+    assert cfg["INTAKE_API_SECRET"] is None and cfg["SECRET_KEY"] is None
+    assert cfg["DEVELOPMENT"] is False
 
 
 def test_environment_overrides():
@@ -23,24 +25,29 @@ def test_environment_overrides():
         "INTAKE_PUBLIC_URL": "https://privacy.example.com/", "TEAM_EMAIL": "t@example.com",
         "HANDOFF_EMAIL": "h@example.com", "MAIL_FROM": "Shop <shop@example.com>", "SMTP_HOST": "smtp.example.com",
         "SMTP_PORT": "587", "SMTP_USERNAME": "user", "SMTP_PASSWORD": "pw", "SMTP_STARTTLS": "true",
-        "MAIL_DIR": "/srv/mail", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+        "MAIL_DIR": "/srv/mail", "INTAKE_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+        "INTAKE_DEVELOPMENT": "1",
     })
+    assert cfg["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379"
+    assert cfg["DEVELOPMENT"] is True
     assert cfg["INTAKE_PUBLIC_URL"] == "https://privacy.example.com"
     assert cfg["SMTP_PORT"] == 587 and cfg["SMTP_STARTTLS"] is True
     assert (cfg["SECRET_KEY"], cfg["INTAKE_API_SECRET"]) == ("k", "s")
     assert cfg["MAIL_FROM"] == "Shop <shop@example.com>"
 
 
-def test_dev_secrets_log_a_warning(caplog, sqlite_url, monkeypatch):
+def test_missing_secrets_in_development_mode_log_a_warning(caplog, sqlite_url, monkeypatch):
     monkeypatch.delenv("INTAKE_API_SECRET", raising=False)
+    monkeypatch.setenv("INTAKE_DEVELOPMENT", "1")
     with caplog.at_level(logging.WARNING, logger="intake"):
         app = create_app({"DATABASE_URL": sqlite_url})
-    assert "built-in DEV secret" in caplog.text
+    assert "INTAKE_API_SECRET is not set (development mode)" in caplog.text
     app.extensions["intake_db"].dispose()
     caplog.clear()
+    real = "r" * 40
     with caplog.at_level(logging.WARNING, logger="intake"):
-        app = create_app({"DATABASE_URL": sqlite_url, "INTAKE_API_SECRET": "real", "SECRET_KEY": "real"})
-    assert "DEV" not in caplog.text
+        app = create_app({"DATABASE_URL": sqlite_url, "INTAKE_API_SECRET": real, "SECRET_KEY": real})
+    assert "is not set" not in caplog.text
     assert app.config["SESSION_COOKIE_SECURE"] is False
     app.extensions["intake_db"].dispose()
 
