@@ -6,6 +6,8 @@
 * Staff log in with a username and password (hashed with werkzeug's scrypt) for the pages,
   or send ``Authorization: Bearer <token>`` (stored as sha256) to the staff API.
 * Roles: viewer < caseworker < admin.  No credential -> 401, too low a role -> 403.
+* A page session carries the account's ``session_version``; logout, a password change and
+  deactivation bump it (``revoke_sessions``), so a copied cookie dies with them.
 """
 from __future__ import annotations
 
@@ -148,6 +150,20 @@ def token_required(minimum_role: str):
 # --- staff sessions (pages) ---------------------------------------------------------------
 
 
+def start_session(user: StaffUser) -> None:
+    """Sign ``user`` in on this browser (a fresh session, bound to the current session version)."""
+    session.clear()
+    session.permanent = True
+    session["staff_id"] = user.id
+    session["role"] = user.role
+    session["session_version"] = user.session_version
+
+
+def revoke_sessions(user: StaffUser) -> None:
+    """End every page session of ``user`` (call inside a write transaction)."""
+    user.session_version = (user.session_version or 1) + 1
+
+
 def current_staff():
     """The signed-in staff member for the pages (or None)."""
     if "staff" in g:
@@ -157,7 +173,8 @@ def current_staff():
     if staff_id is not None:
         with get_db().read() as s:
             user = s.get(StaffUser, staff_id)
-            if user is not None and user.active and user.role == session.get("role"):
+            if (user is not None and user.active and user.role == session.get("role")
+                    and user.session_version == session.get("session_version")):
                 g.staff = StaffIdentity(user)
     return g.staff
 

@@ -12,7 +12,7 @@ from .models import ROLES
 
 
 def init_app(app) -> None:
-    for command in (migrate_command, create_staff, create_staff_token, outbox_worker, mail_sink):
+    for command in (migrate_command, create_staff, deactivate_staff, create_staff_token, outbox_worker, mail_sink):
         app.cli.add_command(command)
 
 
@@ -35,7 +35,7 @@ def migrate_command(revision: str) -> None:
 @click.option("--update", is_flag=True, help="Change password/role of an existing account.")
 def create_staff(username: str, password: str | None, password_stdin: bool, role: str, update: bool) -> None:
     """Create a staff account (passwords are stored hashed)."""
-    from .auth import hash_password
+    from .auth import hash_password, revoke_sessions
     from .db import get_db
     from .models import StaffUser, utcnow
 
@@ -60,7 +60,28 @@ def create_staff(username: str, password: str | None, password_stdin: bool, role
             user.password_hash = hash_password(password)
             user.role = role
             user.active = True
+            revoke_sessions(user)  # a password change or reset signs out every browser
     click.echo(f"staff account {username!r} ({role}) {'updated' if update else 'created'}")
+
+
+@click.command("deactivate-staff")
+@click.option("--username", required=True)
+def deactivate_staff(username: str) -> None:
+    """Deactivate a staff account: its sessions and API tokens stop working at once."""
+    from .auth import revoke_sessions
+    from .db import get_db
+    from .models import StaffToken, StaffUser, utcnow
+
+    with get_db().write() as s:
+        user = s.execute(select(StaffUser).where(StaffUser.username == username)).scalar_one_or_none()
+        if user is None:
+            raise click.ClickException(f"no staff account {username!r}")
+        user.active = False
+        revoke_sessions(user)
+        for token in s.execute(select(StaffToken).where(StaffToken.staff_user_id == user.id,
+                                                        StaffToken.revoked_at.is_(None))).scalars():
+            token.revoked_at = utcnow()
+    click.echo(f"staff account {username!r} deactivated (create-staff --update reactivates it)")
 
 
 @click.command("create-staff-token")

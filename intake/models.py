@@ -74,6 +74,9 @@ class StaffUser(Base):
     role = Column(String(20), nullable=False)
     active = Column(Boolean, nullable=False, default=True)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    #: copied into the session cookie at login; bumped on logout, password change and
+    #: deactivation, so every cookie issued before stops working (auth.current_staff)
+    session_version = Column(Integer, nullable=False, default=1, server_default="1")
 
     tokens = relationship("StaffToken", back_populates="staff_user")
 
@@ -145,6 +148,19 @@ class Verification(Base):
     failed_attempts = Column(Integer, nullable=False, default=0)
     used_at = Column(UTCDateTime, nullable=True)
     revoked_at = Column(UTCDateTime, nullable=True)
+
+
+class VerificationFailure(Base):
+    """Wrong codes for one verification link from one client (keyed HMAC of its address), so
+    that a client who guesses wrong locks the link for itself, not for the requester."""
+
+    __tablename__ = "verification_failures"
+    id = Column(Integer, primary_key=True)
+    verification_id = Column(Integer, ForeignKey("verifications.id"), nullable=False)
+    client_hash = Column(String(64), nullable=False)
+    failures = Column(Integer, nullable=False, default=0)
+
+    __table_args__ = (Index("ix_verification_failures_client", "verification_id", "client_hash", unique=True),)
 
 
 class AuditEvent(Base):

@@ -15,7 +15,7 @@ from . import auth, deadlines, mail, verification, workflow
 from .auth import login_required
 from .db import get_db
 from .errors import ApiError
-from .models import AWAITING_VERIFICATION, TERMINAL, AuditEvent, DsarRequest, Handoff, utcnow
+from .models import AWAITING_VERIFICATION, TERMINAL, AuditEvent, DsarRequest, Handoff, StaffUser, utcnow
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -52,10 +52,7 @@ def login():
         with get_db().read() as s:
             user = auth.authenticate(s, username, password)
             if user is not None:
-                session.clear()
-                session.permanent = True
-                session["staff_id"] = user.id
-                session["role"] = user.role
+                auth.start_session(user)
                 current_app.logger.info("staff login ok (user id %s)", user.id)
                 return redirect(_safe_next(request.args.get("next")))
         current_app.logger.info("staff login failed")
@@ -65,6 +62,12 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    staff = auth.current_staff()
+    if staff is not None:  # end this account's sessions everywhere, copies of the cookie included
+        with get_db().write() as s:
+            user = s.get(StaffUser, staff.id)
+            if user is not None:
+                auth.revoke_sessions(user)
     session.clear()
     return redirect(url_for("staff.login"))
 
