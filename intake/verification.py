@@ -1,8 +1,11 @@
 """Identity verification by a one-time email link.
 
 Codes come from ``secrets``, only their sha256 is stored, they expire after
-``VERIFICATION_TTL_SECONDS`` (24 h), are compared in constant time and stop working after
-``VERIFICATION_MAX_ATTEMPTS`` (5) wrong tries.  The link opens a page with a confirm button
+``VERIFICATION_TTL_SECONDS`` (24 h), are compared in constant time and stop working for a
+client after ``VERIFICATION_MAX_ATTEMPTS`` (5) wrong tries from it: the count is per link and
+client address (``VerificationFailure``), so someone who knows a reference cannot lock the
+requester out.  A confirmation from a browser signed in as staff is audited as that staff
+member, not as the requester.  The link opens a page with a confirm button
 (a POST), so mail scanners that prefetch links do not consume it.  On success the request
 moves to in_progress and the one-month clock starts that day.
 """
@@ -11,14 +14,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import re
 import secrets
 
 from flask import Blueprint, current_app, render_template, request
 from sqlalchemy import select
 
-from . import deadlines, mail, workflow
+from . import auth, deadlines, mail, workflow
 from .db import get_db
-from .models import AWAITING_VERIFICATION, IN_PROGRESS, DsarRequest, Verification, utcnow
+from .models import AWAITING_VERIFICATION, IN_PROGRESS, DsarRequest, Verification, VerificationFailure, utcnow
 
 bp = Blueprint("verify", __name__)
 
@@ -52,11 +56,28 @@ def verify_link(reference: str, code: str) -> str:
     return f"{current_app.config['INTAKE_PUBLIC_URL']}/verify/{reference}?code={code}"
 
 
+_CODE_IN_LINK = re.compile(r"(/verify/[^\s?/]+\?code=)[^\s&\"'<>]+")
+HIDDEN = "[hidden]"
+
+
+def blank_codes(text: str) -> str:
+    """``text`` with the one-time code of every verification link replaced by ``[hidden]``."""
+    return _CODE_IN_LINK.sub(lambda m: m.group(1) + HIDDEN, text)
+
+
 # outcomes
 VERIFIED, INVALID, EXPIRED, LOCKED = "verified", "invalid", "expired", "locked"
 
 
-def check_code(reference: str, code: str) -> tuple[str, DsarRequest | None]:
+def client_key(address: str | None) -> str:
+    """A keyed hash of the client's address: enough to count its wrong codes, not to recover it."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, (address or "unknown").encode(), hashlib.sha256).hexdigest()
+
+
+def check_code(reference: str, code: str, client: str = "unknown",
+               actor: str = "requester") -> tuple[str, DsarRequest | None]:
+    """Check ``code`` for ``reference`` from ``client`` (its address); ``actor`` is audited."""
     cfg = current_app.config
     max_attempts = cfg["VERIFICATION_MAX_ATTEMPTS"]
     db = get_db()
@@ -77,23 +98,31 @@ def check_code(reference: str, code: str) -> tuple[str, DsarRequest | None]:
         if ver is None:
             return INVALID, None
         now = utcnow()
-        if ver.failed_attempts >= max_attempts:
+        failures = s.execute(
+            select(VerificationFailure).where(VerificationFailure.verification_id == ver.id,
+                                              VerificationFailure.client_hash == client_key(client))
+        ).scalar_one_or_none()
+        if failures is not None and failures.failures >= max_attempts:
             return LOCKED, None
         if now >= ver.expires_at:
             return EXPIRED, None
         if not hmac.compare_digest(hash_code(code), ver.code_hash):
-            ver.failed_attempts += 1
-            if ver.failed_attempts >= max_attempts:
-                workflow.audit(s, actor="requester", action="verification_locked", request_id=req.id,
+            ver.failed_attempts += 1  # every client's wrong tries, for the record
+            if failures is None:
+                failures = VerificationFailure(verification_id=ver.id, client_hash=client_key(client), failures=0)
+                s.add(failures)
+            failures.failures += 1
+            if failures.failures >= max_attempts:
+                workflow.audit(s, actor=actor, action="verification_locked", request_id=req.id,
                                from_status=req.status, to_status=req.status,
-                               reason=f"{max_attempts} wrong verification codes")
+                               reason=f"{max_attempts} wrong verification codes from one client")
                 return LOCKED, None
             return INVALID, None
         ver.used_at = now
         req.verified_at = now
         workflow.start_clock(req, deadlines.local_date(now, cfg["INTAKE_TIMEZONE"]))
-        workflow.set_status(s, req, IN_PROGRESS, actor="requester", action="verified",
-                            reason="identity verified by email link", now=now)
+        how = "identity verified by email link" if actor == "requester" else "email link confirmed from a staff session"
+        workflow.set_status(s, req, IN_PROGRESS, actor=actor, action="verified", reason=how, now=now)
         subject, body = mail.team_verified(cfg, req)
         mail.enqueue(s, kind="team_verified", recipient=cfg["TEAM_EMAIL"], subject=subject,
                      body=body, reference=req.reference)
@@ -111,7 +140,9 @@ def confirm(reference: str):
     code = request.form.get("code", "")
     if not code or len(code) > 200:
         return render_template("verify.html", reference=reference, code="", outcome=INVALID), 400
-    outcome, req = check_code(reference, code)
+    staff = auth.current_staff()  # a staff browser's confirmation is the staff member's act
+    outcome, req = check_code(reference, code, client=request.remote_addr,
+                              actor=staff.actor if staff else "requester")
     status = {VERIFIED: 200, INVALID: 400, EXPIRED: 410, LOCKED: 423}[outcome]
     return render_template("verify.html", reference=reference, code="", outcome=outcome,
                            due_on=req.due_on if req else None), status

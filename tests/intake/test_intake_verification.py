@@ -158,3 +158,32 @@ def test_opt_out_needs_no_verification(live, mailbox, rtype):
     ack = mailbox.to("ada.lovelace@example.org")[0].get_content()
     assert "/verify/" not in ack
     assert "free of charge" in ack
+
+
+def confirm_from(live, ref, code, source: str) -> int:
+    """POST the confirmation from another loopback address (another client, as the server sees it)."""
+    import http.client
+    import urllib.parse
+
+    port = int(live.base_url.rsplit(":", 1)[1])
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10, source_address=(source, 0))
+    try:
+        conn.request("POST", f"/verify/{ref}", body=urllib.parse.urlencode({"code": code}),
+                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def test_wrong_codes_from_one_client_do_not_lock_out_another(live, mailbox):
+    ref, code = create_and_get_link(live, mailbox)
+    attacker = "127.0.0.2"
+    assert [confirm_from(live, ref, f"guess{i}", attacker) for i in range(5)] == [400, 400, 400, 400, 423]
+    assert confirm_from(live, ref, code, attacker) == 423  # locked for the guesser, even with the code
+    assert ("verification_locked",) in live.sql("SELECT action FROM audit_events")
+    # the requester, on another address, still confirms with the link from the mail
+    assert confirm(live, ref, code).status_code == 200
+    assert status_of(live, ref) == "in_progress"
+    stored = live.sql("SELECT client_hash, failures FROM verification_failures")
+    assert [f for _, f in stored] == [5]
+    assert attacker not in str(stored)  # the address itself is not stored
