@@ -1,7 +1,9 @@
 """A local SMTP sink (aiosmtpd) that stores every message as an .eml file.
 
-Used with the embedded defaults so nothing leaves the machine: staff open the files with any
-mail client, or at /staff/mail.  The envelope recipients are recorded in an ``X-Sink-Rcpt-To``
+Used with the embedded defaults so nothing leaves the machine: the files are the local
+shoppers' inbox (they keep the working verification links, so a local run can be confirmed),
+readable by this user only (0600); admins can read them at /staff/mail, where the one-time
+codes are blanked.  The envelope recipients are recorded in an ``X-Sink-Rcpt-To``
 header at the top of each file.
 """
 from __future__ import annotations
@@ -34,7 +36,9 @@ class EmlDirHandler:
         header = f"X-Sink-Rcpt-To: {rcpts}\r\nX-Sink-Mail-From: {envelope.mail_from}\r\n".encode(
             "utf-8", "replace")
         tmp = self.directory / (name + ".tmp")
-        tmp.write_bytes(header + content)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(header + content)
         os.replace(tmp, self.directory / name)
         log.info("stored message %s (%d recipient(s))", name, len(envelope.rcpt_tos))
         return "250 Message accepted for delivery"

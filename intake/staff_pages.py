@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import io
 import json
 import re
 from pathlib import Path
@@ -211,7 +212,7 @@ def _mail_dir() -> Path:
 
 
 @bp.get("/mail")
-@login_required("viewer")
+@login_required("admin")
 def mailbox():
     folder = _mail_dir()
     files = sorted(folder.glob("*.eml"), reverse=True)[:500] if folder.is_dir() else []
@@ -224,18 +225,28 @@ def mailbox():
     return render_template("staff/mailbox.html", items=items, folder=str(folder))
 
 
+def _without_codes(msg):
+    """The message with every text part's verification codes blanked (verification.blank_codes)."""
+    for part in msg.walk():
+        if part.get_content_maintype() == "text" and not part.is_multipart():
+            part.set_content(verification.blank_codes(part.get_content()), subtype=part.get_content_subtype())
+    return msg
+
+
 @bp.get("/mail/<name>")
-@login_required("viewer")
+@login_required("admin")
 def mail_message(name: str):
+    """One stored message, admins only, with live one-time codes blanked (also in the download)."""
     if not _EML_NAME.match(name):
         abort(404)
     path = _mail_dir() / name
     if not path.is_file():
         abort(404)
-    if request.args.get("raw"):
-        return send_file(path, mimetype="message/rfc822", as_attachment=True, download_name=name)
     with path.open("rb") as fh:
-        msg = email.message_from_binary_file(fh, policy=email.policy.default)
+        msg = _without_codes(email.message_from_binary_file(fh, policy=email.policy.default))
+    if request.args.get("raw"):
+        return send_file(io.BytesIO(msg.as_bytes()), mimetype="message/rfc822", as_attachment=True,
+                         download_name=name)
     body = msg.get_body(preferencelist=("plain",))
     return render_template("staff/mail_message.html", name=name, msg=msg,
                            text=body.get_content() if body else "")

@@ -314,7 +314,7 @@ def test_page_list_marks_overdue_and_due_soon(live, staff):
 def test_staff_can_read_the_local_mail_sink(live, staff, mailbox):
     new_request(live)
     live.run_worker()
-    s, _ = login(live, "viewer-user")
+    s, _ = login(live, "admin-user")  # admins only (test_intake_mail_view.py)
     page = s.get(live.url("/staff/mail"))
     assert page.status_code == 200
     names = re.findall(r'/staff/mail/([0-9A-Za-z_.-]+\.eml)"', page.text)
