@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from . import auth, deadlines, mail, schemas, validation, verification, workflow
+from . import auth, deadlines, json_nesting, mail, schemas, validation, verification, workflow
 from .db import get_db
 from .errors import ApiError
 from .models import (
@@ -155,6 +155,7 @@ def _insert(conn, prepared: dict) -> None:
 def create_request():
     raw = validation.read_body(current_app.config["MAX_REQUEST_BYTES"])
     signature = auth.verify_machine_signature(raw)
+    json_nesting.check_depth(raw)
     data = validation.validate(validation.parse_json(raw), schemas.REQUEST_CREATE)
     values = _clean(data)
     prepared = _prepare(values)

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, jsonify
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from . import auth, mail, schemas, validation, workflow
+from . import auth, json_nesting, mail, schemas, validation, workflow
 from .db import get_db
 from .errors import ApiError
 from .models import Handoff, utcnow
@@ -50,6 +50,7 @@ def create_handoff():
     cfg = current_app.config
     raw = validation.read_body(cfg["MAX_HANDOFF_BYTES"])
     signature = auth.verify_machine_signature(raw)
+    json_nesting.check_depth(raw)
     data = validation.validate(validation.parse_json(raw), schemas.HANDOFF_CREATE)
     values = _clean(data)
     db = get_db()

@@ -25,7 +25,7 @@ REFERENCE_PARAM = {"name": "reference", "in": "path", "required": True,
                    "schema": {"type": "string", "maxLength": 32}}
 
 ERR = {
-    "400": _error_response("Malformed JSON."),
+    "400": _error_response("Malformed JSON, or JSON nested more than 32 levels deep (too_deeply_nested)."),
     "401": _error_response("Missing or invalid credentials, stale timestamp or replayed signature.",
                            {"WWW-Authenticate": {"schema": {"type": "string"}}}),
     "403": _error_response("The token's role does not allow this."),

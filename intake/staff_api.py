@@ -9,7 +9,7 @@ import json
 from flask import Blueprint, current_app, g, jsonify, request
 from sqlalchemy import func, select
 
-from . import deadlines, schemas, validation, workflow
+from . import deadlines, json_nesting, schemas, validation, workflow
 from .auth import token_required
 from .db import get_db
 from .errors import ApiError
@@ -81,6 +81,7 @@ def _get_request(s, reference: str, for_update: bool = False) -> DsarRequest:
 
 def _json_body(schema: dict) -> dict:
     raw = validation.read_body(16 * 1024)
+    json_nesting.check_depth(raw)
     return validation.validate(validation.parse_json(raw), schema, server_owned=False)
 
 

@@ -291,3 +291,22 @@ def test_status_is_rate_limited_with_retry_after(app_factory, db_url):
     assert 0 < retry_after <= 60
     # the machine endpoint is not throttled by the status limit
     assert live.post_signed("/api/v1/requests", request_body()).status_code == 201
+
+
+@pytest.mark.parametrize("path", ["/api/v1/requests", "/api/v1/handoffs"])
+@pytest.mark.parametrize("depth", [2000, 30000])
+def test_deeply_nested_json_with_a_valid_signature_is_a_clear_400(live, path, depth):
+    raw = b'{"details": ' + b"[" * depth + b"]" * depth + b"}"
+    r = live.post_signed(path, None, raw=raw)
+    assert r.status_code == 400, r.text
+    assert r.json()["error"]["code"] == "too_deeply_nested"
+    assert "nested" in r.json()["error"]["message"]
+    assert live.count("dsar_requests") == 0 and live.count("handoffs") == 0
+    ok = live.post_signed("/api/v1/requests", request_body())  # the service carries on
+    assert ok.status_code == 201
+
+
+def test_nesting_inside_strings_is_not_counted(live):
+    body = request_body(details="[[[[{{{{" * 100 + "]]]" + '\\"[[[')
+    r = live.post_signed("/api/v1/requests", body)
+    assert r.status_code == 201, r.text

@@ -346,3 +346,11 @@ def test_locked_verification_can_be_resent_by_staff(live, staff, mailbox):
     assert confirm(live, ref, old_code).status_code == 400  # the old code is revoked
     assert confirm(live, ref, new_code).status_code == 200
     assert ("staff:caseworker-user", "verification_resent") in live.sql("SELECT actor, action FROM audit_events")
+
+
+def test_deeply_nested_json_to_the_staff_api_is_a_clear_400(live, staff):
+    ref = new_request(live)
+    raw = b'{"to": "withdrawn", "reason": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    r = live.http.post(live.url(f"/api/v1/staff/requests/{ref}/transition"), data=raw,
+                       headers={**bearer(staff["caseworker"]), "Content-Type": "application/json"})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "too_deeply_nested"
