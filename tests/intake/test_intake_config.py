@@ -61,3 +61,21 @@ def test_gunicorn_settings_default_to_loopback(monkeypatch):
     assert conf.workers >= 2 and conf.worker_class == "sync"
     assert conf.accesslog is None
     assert "%(U)s" in conf.access_log_format and "%(r)s" not in conf.access_log_format  # path, no query
+
+
+def test_rate_limit_storage_comes_from_the_environment(monkeypatch, sqlite_url, caplog):
+    from limits.storage import MemoryStorage, RedisStorage
+
+    monkeypatch.setenv("INTAKE_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/3")
+    app = create_app({"DATABASE_URL": sqlite_url})
+    storage = app.extensions["intake_limiter"].storage
+    assert isinstance(storage, RedisStorage)  # shared by every worker (no connection is made yet)
+    app.extensions["intake_db"].dispose()
+    # production shape with the per-process default: said at start-up
+    monkeypatch.delenv("INTAKE_RATELIMIT_STORAGE_URI")
+    monkeypatch.delenv("INTAKE_DEVELOPMENT")
+    with caplog.at_level(logging.WARNING, logger="intake"):
+        app = create_app({"DATABASE_URL": sqlite_url, "INTAKE_API_SECRET": "a" * 40, "SECRET_KEY": "b" * 40})
+    assert isinstance(app.extensions["intake_limiter"].storage, MemoryStorage)
+    assert "counted per worker process" in caplog.text and "INTAKE_RATELIMIT_STORAGE_URI" in caplog.text
+    app.extensions["intake_db"].dispose()
