@@ -76,6 +76,10 @@ def staff_url(cfg, path: str) -> str:
     return cfg["INTAKE_PUBLIC_URL"] + path
 
 
+def _request_page(cfg, req) -> str:
+    return staff_url(cfg, "/staff/requests/" + req.reference)
+
+
 def _body(template: str, **context) -> str:
     """A plain-text body from ``templates/email/<template>``, ending in one newline."""
     return render_template(f"email/{template}", long_date=long_date, **context).rstrip("\n") + "\n"
@@ -83,8 +87,7 @@ def _body(template: str, **context) -> str:
 
 def team_new_request(cfg, req) -> tuple[str, str]:
     subject = f"[DSAR] {req.reference} {req.request_type} - due {req.due_on.isoformat()}"
-    return subject, _body("team_new_request.txt", req=req,
-                          staff_link=staff_url(cfg, "/staff/requests/" + req.reference))
+    return subject, _body("team_new_request.txt", req=req, staff_link=_request_page(cfg, req))
 
 
 def requester_acknowledgement(cfg, req, verify_link: str | None) -> tuple[str, str]:
@@ -97,13 +100,19 @@ def requester_acknowledgement(cfg, req, verify_link: str | None) -> tuple[str, s
 
 def team_verified(cfg, req) -> tuple[str, str]:
     subject = f"[DSAR] {req.reference} {req.request_type} - verified, due {req.due_on.isoformat()}"
-    return subject, _body("team_verified.txt", req=req,
-                          staff_link=staff_url(cfg, "/staff/requests/" + req.reference))
+    return subject, _body("team_verified.txt", req=req, staff_link=_request_page(cfg, req))
 
 
 def requester_extension(cfg, req) -> tuple[str, str]:
     subject = f"Your Session Music data request {req.reference} - extended, due {req.due_on.isoformat()}"
     return subject, _body("requester_extension.txt", req=req)
+
+
+def queue_extension_notice(session, cfg, req) -> OutboxMessage:
+    """Tell the requester their request was extended, and why (in the caller's transaction)."""
+    subject, body = requester_extension(cfg, req)
+    return enqueue(session, kind="extension", recipient=req.requester_email, subject=subject, body=body,
+                   reference=req.reference)
 
 
 def team_handoff(cfg, handoff, transcript: list | None) -> tuple[str, str]:
