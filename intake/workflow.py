@@ -45,16 +45,13 @@ API_CLIENT = "api-client"
 SYSTEM = "system"
 #: the requester, by the verification link
 REQUESTER = "requester"
-STAFF_PREFIX = "staff:"
-
-
-def staff_actor(username: str) -> str:
-    return STAFF_PREFIX + username
+#: any staff member (audited as "staff:<username>", see ``auth.StaffIdentity.actor``)
+STAFF = "staff"
 
 
 def _mover(actor: str) -> str:
-    """Which column of ``TRANSITIONS`` an audit actor stands in."""
-    return "staff" if actor.startswith(STAFF_PREFIX) else actor
+    """Which of the movers above an audit actor is."""
+    return STAFF if actor.startswith(STAFF + ":") else actor
 
 
 #: every allowed move (from None: a new request) and who may make it;
@@ -62,11 +59,11 @@ def _mover(actor: str) -> str:
 TRANSITIONS: dict[RequestStatus | None, dict[RequestStatus, frozenset[str]]] = {
     None: {RECEIVED: frozenset({API_CLIENT})},
     RECEIVED: {AWAITING_VERIFICATION: frozenset({SYSTEM}), COMPLETED: frozenset({SYSTEM}),
-               REFUSED: frozenset({"staff"}), WITHDRAWN: frozenset({"staff"})},
-    AWAITING_VERIFICATION: {IN_PROGRESS: frozenset({REQUESTER, "staff"}),
-                            REFUSED: frozenset({"staff"}), WITHDRAWN: frozenset({"staff"})},
-    IN_PROGRESS: {COMPLETED: frozenset({"staff"}), REFUSED: frozenset({"staff"}),
-                  WITHDRAWN: frozenset({"staff"})},
+               REFUSED: frozenset({STAFF}), WITHDRAWN: frozenset({STAFF})},
+    AWAITING_VERIFICATION: {IN_PROGRESS: frozenset({REQUESTER, STAFF}),
+                            REFUSED: frozenset({STAFF}), WITHDRAWN: frozenset({STAFF})},
+    IN_PROGRESS: {COMPLETED: frozenset({STAFF}), REFUSED: frozenset({STAFF}),
+                  WITHDRAWN: frozenset({STAFF})},
 }
 REASON_REQUIRED = {
     (AWAITING_VERIFICATION, IN_PROGRESS),  # verified by some other means: say how
@@ -75,12 +72,13 @@ REASON_REQUIRED = {
 
 
 def allowed_moves(status: RequestStatus | None, actor: str) -> list[RequestStatus]:
+    """Where ``actor`` (an audit actor such as "system" or "staff:alex") may move a request from ``status``."""
     mover = _mover(actor)
     return sorted(to for to, who in TRANSITIONS.get(status, {}).items() if mover in who)
 
 
 def staff_options(req: DsarRequest) -> list[RequestStatus]:
-    return allowed_moves(req.status, STAFF_PREFIX)
+    return allowed_moves(req.status, STAFF + ":")
 
 
 def can_extend(req: DsarRequest, today: dt.date) -> bool:
@@ -109,8 +107,8 @@ def transition(req, to, *, actor: str, reason: str | None = None, action: str = 
         target = RequestStatus(to)
     except ValueError:
         target = None
-    if target is None or target not in allowed_moves(frm, actor):
-        allowed = allowed_moves(frm, actor)
+    allowed = allowed_moves(frm, actor)
+    if target not in allowed:
         raise ApiError(
             409, "illegal_transition",
             f"A request that is {frm or 'new'} cannot move to {to}."
