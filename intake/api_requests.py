@@ -13,9 +13,6 @@ from . import auth, deadlines, json_nesting, mail, schemas, validation, verifica
 from .db import get_db
 from .errors import ApiError
 from .models import (
-    AWAITING_VERIFICATION,
-    COMPLETED,
-    RECEIVED,
     VERIFIED_TYPES,
     AuditEvent,
     DsarRequest,
@@ -27,8 +24,6 @@ from .models import (
 )
 
 bp = Blueprint("requests_api", __name__, url_prefix="/api/v1")
-
-API_ACTOR = "api-client"
 
 
 def _clean(data: dict) -> dict:
@@ -104,24 +99,16 @@ def _prepare(values: dict) -> dict:
     today = deadlines.local_date(now, cfg["INTAKE_TIMEZONE"])
     due = deadlines.due_date(today)
     needs_verification = values["request_type"] in VERIFIED_TYPES
-    row = dict(values, reference=workflow.new_reference(), verification_required=needs_verification,
-               received_at=now, updated_at=now, first_due_on=due, due_on=due,
-               clock_start_on=None if needs_verification else today,
-               status=AWAITING_VERIFICATION if needs_verification else COMPLETED,
-               closed_at=None if needs_verification else now,
-               closing_reason=None if needs_verification else "address added to the marketing suppression list")
-    audits = [dict(at=now, actor=API_ACTOR, action="created", from_status=None, to_status=RECEIVED,
-                   reason=f"via {values['source_channel']}")]
+    view = SimpleNamespace(**values, reference=workflow.new_reference(), verification_required=needs_verification,
+                           received_at=now, first_due_on=due, due_on=due,
+                           clock_start_on=None if needs_verification else today,
+                           status=None, updated_at=None, closed_at=None, closing_reason=None)
+    audits = workflow.open_request(view, now=now)
+    row = vars(view)
     link = code = None
     if needs_verification:
-        audits.append(dict(at=now, actor="system", action="status_change", from_status=RECEIVED,
-                           to_status=AWAITING_VERIFICATION, reason="verification email sent"))
         code = verification.new_code()
         link = verification.verify_link(row["reference"], code)
-    else:
-        audits.append(dict(at=now, actor="system", action="status_change", from_status=RECEIVED,
-                           to_status=COMPLETED, reason="address added to the marketing suppression list"))
-    view = SimpleNamespace(**row)
     mails = []
     subject, body = mail.team_new_request(cfg, view)
     mails.append(mail.outbox_row(kind="team_new_request", recipient=cfg["TEAM_EMAIL"], subject=subject,

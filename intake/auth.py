@@ -93,10 +93,6 @@ def new_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
-def has_role(user, minimum: str) -> bool:
-    return ROLE_RANK.get(user.role, -1) >= ROLE_RANK[minimum]
-
-
 class StaffIdentity:
     """A detached snapshot of the signed-in staff member."""
 

@@ -108,7 +108,7 @@ def create_staff_token(username: str, label: str | None) -> None:
 def outbox_worker(once: bool, interval: float | None) -> None:
     """Send queued mail from the outbox, retrying with backoff."""
     from .db import get_db
-    from .mail import OutboxWorker
+    from .outbox_worker import OutboxWorker
 
     cfg = dict(current_app.config)
     if interval is not None:

@@ -69,7 +69,7 @@ def create_handoff():
                     h = Handoff(reference=workflow.new_reference("HO"), received_at=now, **values)
                     s.add(h)
                     s.flush()
-                    workflow.audit(s, actor="api-client", action="handoff_created", handoff_id=h.id, at=now,
+                    workflow.audit(s, actor=workflow.API_CLIENT, action="handoff_created", handoff_id=h.id, at=now,
                                    reason=f"via {h.source_channel}")
                     transcript = json.loads(h.transcript) if h.transcript else None
                     subject, body = mail.team_handoff(cfg, h, transcript)

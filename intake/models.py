@@ -6,6 +6,7 @@ The schema itself is created by the Alembic migrations in ``intake/migrations``;
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
 from sqlalchemy import (
     Boolean,
@@ -54,14 +55,49 @@ REQUEST_TYPES = ("access", "erasure", "rectification", "marketing_opt_out", "obj
 VERIFIED_TYPES = frozenset({"access", "erasure", "rectification", "objection"})
 OBJECTION_PROCESSING = ("profiling", "credit_checks", "marketing")
 
-RECEIVED = "received"
-AWAITING_VERIFICATION = "awaiting_verification"
-IN_PROGRESS = "in_progress"
-COMPLETED = "completed"
-REFUSED = "refused"
-WITHDRAWN = "withdrawn"
-STATUSES = (RECEIVED, AWAITING_VERIFICATION, IN_PROGRESS, COMPLETED, REFUSED, WITHDRAWN)
+class RequestStatus(str, enum.Enum):
+    """Where a request is in its lifecycle (``intake/workflow.py`` moves it).
+
+    A ``str`` so that the database, the JSON and the templates keep the same strings
+    (``RequestStatus.IN_PROGRESS == "in_progress"``, same hash, ``str()`` gives the value).
+    """
+
+    RECEIVED = "received"
+    AWAITING_VERIFICATION = "awaiting_verification"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+
+    __hash__ = str.__hash__  # equal to its string, so it must hash like it (Enum hashes the name)
+
+    def __str__(self) -> str:
+        return self.value
+
+    __format__ = str.__format__
+
+
+RECEIVED = RequestStatus.RECEIVED
+AWAITING_VERIFICATION = RequestStatus.AWAITING_VERIFICATION
+IN_PROGRESS = RequestStatus.IN_PROGRESS
+COMPLETED = RequestStatus.COMPLETED
+REFUSED = RequestStatus.REFUSED
+WITHDRAWN = RequestStatus.WITHDRAWN
+STATUSES = tuple(s.value for s in RequestStatus)
 TERMINAL = frozenset({COMPLETED, REFUSED, WITHDRAWN})
+
+
+class StatusColumn(TypeDecorator):
+    """A status column: stores the plain string, hands back a ``RequestStatus``; refuses any other value."""
+
+    impl = String(24)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else RequestStatus(value).value
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else RequestStatus(value)
 
 ROLES = ("viewer", "caseworker", "admin")
 
@@ -98,7 +134,7 @@ class DsarRequest(Base):
     id = Column(Integer, primary_key=True)
     reference = Column(String(16), nullable=False, unique=True)
     request_type = Column(String(24), nullable=False)
-    status = Column(String(24), nullable=False)
+    status = Column(StatusColumn, nullable=False)
 
     requester_name = Column(String(200), nullable=False)
     requester_email = Column(String(254), nullable=False)
@@ -173,8 +209,8 @@ class AuditEvent(Base):
     at = Column(UTCDateTime, nullable=False)
     actor = Column(String(120), nullable=False)
     action = Column(String(40), nullable=False)
-    from_status = Column(String(24), nullable=True)
-    to_status = Column(String(24), nullable=True)
+    from_status = Column(StatusColumn, nullable=True)
+    to_status = Column(StatusColumn, nullable=True)
     reason = Column(Text, nullable=True)
 
     request = relationship("DsarRequest", back_populates="audit_events", viewonly=True)

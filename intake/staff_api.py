@@ -9,17 +9,13 @@ import json
 from flask import Blueprint, current_app, g, jsonify, request
 from sqlalchemy import func, select
 
-from . import deadlines, json_nesting, schemas, validation, workflow
+from . import json_nesting, mail, queries, schemas, validation, workflow
 from .auth import token_required
 from .db import get_db
 from .errors import ApiError
-from .models import STATUSES, TERMINAL, AuditEvent, DsarRequest, Handoff, OutboxMessage, utcnow
+from .models import STATUSES, AuditEvent, DsarRequest, OutboxMessage
 
 bp = Blueprint("staff_api", __name__, url_prefix="/api/v1/staff")
-
-
-def _today():
-    return deadlines.local_date(utcnow(), current_app.config["INTAKE_TIMEZONE"])
 
 
 def _iso(ts):
@@ -44,8 +40,6 @@ def audit_dict(ev: AuditEvent) -> dict:
 
 
 def request_detail(s, req: DsarRequest, today) -> dict:
-    events = s.execute(select(AuditEvent).where(AuditEvent.request_id == req.id)
-                       .order_by(AuditEvent.id)).scalars().all()
     return {
         **request_summary(req, today),
         "requester": {"name": req.requester_name, "email": req.requester_email, "phone": req.requester_phone},
@@ -65,15 +59,12 @@ def request_detail(s, req: DsarRequest, today) -> dict:
         "closing_reason": req.closing_reason,
         "allowed_transitions": workflow.staff_options(req),
         "can_extend": workflow.can_extend(req, today),
-        "audit": [audit_dict(e) for e in events],
+        "audit": [audit_dict(e) for e in queries.audit_trail(s, req)],
     }
 
 
 def _get_request(s, reference: str, for_update: bool = False) -> DsarRequest:
-    q = select(DsarRequest).where(DsarRequest.reference == reference.upper()[:16])
-    if for_update:
-        q = q.with_for_update()
-    req = s.execute(q).scalar_one_or_none()
+    req = queries.request_by_reference(s, reference, for_update)
     if req is None:
         raise ApiError(404, "not_found", "No request with this reference.")
     return req
@@ -92,14 +83,9 @@ def list_requests():
     if status is not None and status not in STATUSES and status != "open":
         raise ApiError(422, "validation_failed", "Unknown status filter.",
                        {"status": "must be open or one of: " + ", ".join(STATUSES)})
-    today = _today()
+    today = queries.today()
     with get_db().read() as s:
-        q = select(DsarRequest).order_by(DsarRequest.due_on, DsarRequest.id)
-        if status == "open":
-            q = q.where(DsarRequest.status.notin_(TERMINAL))
-        elif status:
-            q = q.where(DsarRequest.status == status)
-        rows = s.execute(q.limit(1000)).scalars().all()
+        rows = queries.requests_by_due_date(s, status or None, limit=1000)
         return jsonify({"requests": [request_summary(r, today) for r in rows]})
 
 
@@ -107,7 +93,16 @@ def list_requests():
 @token_required("viewer")
 def get_request(reference: str):
     with get_db().read() as s:
-        return jsonify(request_detail(s, _get_request(s, reference), _today()))
+        return jsonify(request_detail(s, _get_request(s, reference), queries.today()))
+
+
+def _change(reference: str, change) -> dict:
+    """Run ``change(session, request)`` in a write transaction; return the request's new detail."""
+    with get_db().write() as s:
+        req = _get_request(s, reference, for_update=True)
+        change(s, req)
+        s.flush()
+        return request_detail(s, req, queries.today())
 
 
 @bp.post("/requests/<reference>/transition")
@@ -115,36 +110,31 @@ def get_request(reference: str):
 def transition(reference: str):
     body = _json_body(schemas.TRANSITION)
     tz = current_app.config["INTAKE_TIMEZONE"]
-    with get_db().write() as s:
-        req = _get_request(s, reference, for_update=True)
+
+    def change(s, req):
         workflow.staff_transition(s, req, body["to"], body.get("reason"), g.staff.actor, tz)
-        s.flush()
-        result = request_detail(s, req, _today())
-    return jsonify(result)
+
+    return jsonify(_change(reference, change))
 
 
 @bp.post("/requests/<reference>/extension")
 @token_required("caseworker")
 def extension(reference: str):
-    from . import mail
     body = _json_body(schemas.EXTENSION)
     cfg = current_app.config
-    with get_db().write() as s:
-        req = _get_request(s, reference, for_update=True)
+
+    def change(s, req):
         workflow.extend(s, req, body["reason"], g.staff.actor, cfg["INTAKE_TIMEZONE"])
-        subject, text = mail.requester_extension(cfg, req)
-        mail.enqueue(s, kind="extension", recipient=req.requester_email, subject=subject, body=text,
-                     reference=req.reference)
-        s.flush()
-        result = request_detail(s, req, _today())
-    return jsonify(result)
+        mail.queue_extension_notice(s, cfg, req)
+
+    return jsonify(_change(reference, change))
 
 
 @bp.get("/handoffs")
 @token_required("viewer")
 def list_handoffs():
     with get_db().read() as s:
-        rows = s.execute(select(Handoff).order_by(Handoff.id.desc()).limit(1000)).scalars().all()
+        rows = queries.latest_handoffs(s, limit=1000)
         return jsonify({"handoffs": [{"reference": h.reference, "received_at": _iso(h.received_at),
                                       "email": h.email} for h in rows]})
 
@@ -153,7 +143,7 @@ def list_handoffs():
 @token_required("viewer")
 def get_handoff(reference: str):
     with get_db().read() as s:
-        h = s.execute(select(Handoff).where(Handoff.reference == reference.upper()[:16])).scalar_one_or_none()
+        h = queries.handoff_by_reference(s, reference)
         if h is None:
             raise ApiError(404, "not_found", "No handoff with this reference.")
         return jsonify({

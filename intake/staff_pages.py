@@ -10,13 +10,11 @@ from pathlib import Path
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    send_file, session, url_for)
-from sqlalchemy import select
-
-from . import auth, deadlines, mail, verification, workflow
+from . import auth, mail, queries, verification, workflow
 from .auth import login_required
 from .db import get_db
 from .errors import ApiError
-from .models import AWAITING_VERIFICATION, TERMINAL, AuditEvent, DsarRequest, Handoff, StaffUser, utcnow
+from .models import AWAITING_VERIFICATION, DsarRequest, StaffUser
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -32,10 +30,6 @@ def _csrf():
 @bp.app_context_processor
 def _inject():
     return {"csrf_token": auth.csrf_token, "current_staff": auth.current_staff}
-
-
-def _today():
-    return deadlines.local_date(utcnow(), current_app.config["INTAKE_TIMEZONE"])
 
 
 def _safe_next(target: str | None) -> str:
@@ -77,32 +71,25 @@ def logout():
 @login_required("viewer")
 def request_list():
     show = request.args.get("show", "open")
-    today = _today()
+    today = queries.today()
     with get_db().read() as s:
-        q = select(DsarRequest).order_by(DsarRequest.due_on, DsarRequest.id)
-        if show != "all":
-            q = q.where(DsarRequest.status.notin_(TERMINAL))
-        rows = s.execute(q.limit(2000)).scalars().all()
+        rows = queries.requests_by_due_date(s, None if show == "all" else "open", limit=2000)
         items = [(r, workflow.mark(r, today)) for r in rows]
     return render_template("staff/list.html", items=items, show=show, today=today)
 
 
 def _load(s, reference: str, for_update=False) -> DsarRequest:
-    q = select(DsarRequest).where(DsarRequest.reference == reference.upper()[:16])
-    if for_update:
-        q = q.with_for_update()
-    req = s.execute(q).scalar_one_or_none()
+    req = queries.request_by_reference(s, reference, for_update)
     if req is None:
         abort(404)
     return req
 
 
 def _render_detail(reference: str, error: str | None = None):
-    today = _today()
+    today = queries.today()
     with get_db().read() as s:
         req = _load(s, reference)
-        events = s.execute(select(AuditEvent).where(AuditEvent.request_id == req.id)
-                           .order_by(AuditEvent.id)).scalars().all()
+        events = queries.audit_trail(s, req)
         staff = auth.current_staff()
         can_act = auth.ROLE_RANK[staff.role] >= auth.ROLE_RANK["caseworker"]
         return render_template(
@@ -155,9 +142,7 @@ def extend(reference: str):
 
     def fn(s, req):
         workflow.extend(s, req, reason, staff.actor, cfg["INTAKE_TIMEZONE"])
-        subject, body = mail.requester_extension(cfg, req)
-        mail.enqueue(s, kind="extension", recipient=req.requester_email, subject=subject, body=body,
-                     reference=req.reference)
+        mail.queue_extension_notice(s, cfg, req)
         flash(f"Extended: now due {req.due_on.isoformat()}; the requester is being told why.", "ok")
 
     return _apply(reference, fn)
@@ -187,7 +172,7 @@ def resend_verification(reference: str):
 @login_required("viewer")
 def handoff_list():
     with get_db().read() as s:
-        rows = s.execute(select(Handoff).order_by(Handoff.id.desc()).limit(2000)).scalars().all()
+        rows = queries.latest_handoffs(s, limit=2000)
     return render_template("staff/handoffs.html", rows=rows)
 
 
@@ -195,7 +180,7 @@ def handoff_list():
 @login_required("viewer")
 def handoff_detail(reference: str):
     with get_db().read() as s:
-        h = s.execute(select(Handoff).where(Handoff.reference == reference.upper()[:16])).scalar_one_or_none()
+        h = queries.handoff_by_reference(s, reference)
         if h is None:
             abort(404)
     transcript = json.loads(h.transcript) if h.transcript else None

@@ -138,17 +138,3 @@ def validate(data: dict, schema: dict, *, server_owned: bool = True) -> dict:
         raise ApiError(422, "validation_failed", "Some fields are missing or invalid.", fields)
     return data
 
-
-def require_email(value: str, field: str) -> str:
-    cleaned = value.strip()
-    if not is_valid_email(cleaned):
-        raise ApiError(422, "validation_failed", "Some fields are missing or invalid.",
-                       {field: "not a valid email address"})
-    return cleaned
-
-
-def require_not_blank(value: str, field: str) -> str:
-    if not value.strip():
-        raise ApiError(422, "validation_failed", "Some fields are missing or invalid.",
-                       {field: "must not be blank"})
-    return value.strip()

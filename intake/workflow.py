@@ -1,10 +1,12 @@
-"""Request lifecycle: references, allowed transitions, extensions and the audit trail.
+"""Request lifecycle: references, the one transition path, extensions and the audit trail.
 
 received -> awaiting_verification -> in_progress -> completed | refused | withdrawn
-(refused needs a reason; an extension of two further months needs a reason and is only
-possible while the request is in progress and not past its first due date).  Anything else
-is a 409.  Every change appends an AuditEvent; nothing updates or deletes those (the database
-refuses it with triggers, see the initial migration).
+(an opt-out goes received -> completed at once; refused needs a reason; an extension of two
+further months needs a reason and is only possible while the request is in progress and not
+past its first due date).  ``TRANSITIONS`` lists every move and who may make it; ``transition``
+is the only code that changes a request's status (creation, verification and staff all go
+through it) and every move appends an AuditEvent.  Anything else is a 409.  Nothing updates
+or deletes audit events (the database refuses it with triggers, see the initial migration).
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from .models import (
     WITHDRAWN,
     AuditEvent,
     DsarRequest,
+    RequestStatus,
     utcnow,
 )
 
@@ -35,16 +38,32 @@ def new_reference(prefix: str = "SM") -> str:
     return f"{prefix}-{chars[:4]}-{chars[4:]}"
 
 
-#: transitions the system makes itself
-SYSTEM_TRANSITIONS = {
-    RECEIVED: {AWAITING_VERIFICATION, IN_PROGRESS, COMPLETED},
-    AWAITING_VERIFICATION: {IN_PROGRESS},
-}
-#: transitions staff may make (awaiting_verification -> in_progress = verified by other means)
-STAFF_TRANSITIONS = {
-    RECEIVED: {REFUSED, WITHDRAWN},
-    AWAITING_VERIFICATION: {IN_PROGRESS, REFUSED, WITHDRAWN},
-    IN_PROGRESS: {COMPLETED, REFUSED, WITHDRAWN},
+# --- who moves a request --------------------------------------------------------------------
+#: the action server lodging a request
+API_CLIENT = "api-client"
+#: the service itself (what follows from the request type)
+SYSTEM = "system"
+#: the requester, by the verification link
+REQUESTER = "requester"
+#: any staff member (audited as "staff:<username>", see ``auth.StaffIdentity.actor``)
+STAFF = "staff"
+
+
+def _mover(actor: str) -> str:
+    """Which of the movers above an audit actor is."""
+    return STAFF if actor.startswith(STAFF + ":") else actor
+
+
+#: every allowed move (from None: a new request) and who may make it;
+#: awaiting_verification -> in_progress by staff = verified by other means
+TRANSITIONS: dict[RequestStatus | None, dict[RequestStatus, frozenset[str]]] = {
+    None: {RECEIVED: frozenset({API_CLIENT})},
+    RECEIVED: {AWAITING_VERIFICATION: frozenset({SYSTEM}), COMPLETED: frozenset({SYSTEM}),
+               REFUSED: frozenset({STAFF}), WITHDRAWN: frozenset({STAFF})},
+    AWAITING_VERIFICATION: {IN_PROGRESS: frozenset({REQUESTER, STAFF}),
+                            REFUSED: frozenset({STAFF}), WITHDRAWN: frozenset({STAFF})},
+    IN_PROGRESS: {COMPLETED: frozenset({STAFF}), REFUSED: frozenset({STAFF}),
+                  WITHDRAWN: frozenset({STAFF})},
 }
 REASON_REQUIRED = {
     (AWAITING_VERIFICATION, IN_PROGRESS),  # verified by some other means: say how
@@ -52,8 +71,14 @@ REASON_REQUIRED = {
 }
 
 
-def staff_options(req: DsarRequest) -> list[str]:
-    return sorted(STAFF_TRANSITIONS.get(req.status, set()))
+def allowed_moves(status: RequestStatus | None, actor: str) -> list[RequestStatus]:
+    """Where ``actor`` (an audit actor such as "system" or "staff:alex") may move a request from ``status``."""
+    mover = _mover(actor)
+    return sorted(to for to, who in TRANSITIONS.get(status, {}).items() if mover in who)
+
+
+def staff_options(req: DsarRequest) -> list[RequestStatus]:
+    return allowed_moves(req.status, STAFF + ":")
 
 
 def can_extend(req: DsarRequest, today: dt.date) -> bool:
@@ -62,23 +87,62 @@ def can_extend(req: DsarRequest, today: dt.date) -> bool:
 
 def audit(session, *, actor: str, action: str, request_id=None, handoff_id=None,
           from_status=None, to_status=None, reason=None, at=None) -> AuditEvent:
+    """Append an audit event that is not a status change (those come from ``transition``)."""
     ev = AuditEvent(request_id=request_id, handoff_id=handoff_id, at=at or utcnow(), actor=actor,
                     action=action, from_status=from_status, to_status=to_status, reason=reason)
     session.add(ev)
     return ev
 
 
-def set_status(session, req: DsarRequest, to: str, *, actor: str, reason: str | None = None,
-               action: str = "status_change", now: dt.datetime | None = None) -> None:
-    now = now or utcnow()
+def transition(req, to, *, actor: str, reason: str | None = None, action: str = "status_change",
+               now: dt.datetime | None = None) -> dict:
+    """Move ``req`` to ``to`` if ``actor`` may; return the audit event's column values.
+
+    ``req`` is a ``DsarRequest`` or, for a request being created, any object with its
+    attributes (``status`` None).  A move that ``TRANSITIONS`` does not allow this actor is
+    a 409 and changes nothing.
+    """
     frm = req.status
-    req.status = to
+    try:
+        target = RequestStatus(to)
+    except ValueError:
+        target = None
+    allowed = allowed_moves(frm, actor)
+    if target not in allowed:
+        raise ApiError(
+            409, "illegal_transition",
+            f"A request that is {frm or 'new'} cannot move to {to}."
+            + (f" Allowed: {', '.join(allowed)}." if allowed else " It is closed." if frm in TERMINAL else ""),
+        )
+    now = now or utcnow()
+    req.status = target
     req.updated_at = now
-    if to in TERMINAL:
+    if target in TERMINAL:
         req.closed_at = now
         req.closing_reason = reason
-    audit(session, actor=actor, action=action, request_id=req.id, from_status=frm, to_status=to,
-          reason=reason, at=now)
+    return dict(at=now, actor=actor, action=action, from_status=frm, to_status=target, reason=reason)
+
+
+def set_status(session, req: DsarRequest, to, *, actor: str, reason: str | None = None,
+               action: str = "status_change", now: dt.datetime | None = None) -> None:
+    """``transition`` for a stored request: the audit event joins the session."""
+    session.add(AuditEvent(request_id=req.id, handoff_id=None,
+                           **transition(req, to, actor=actor, reason=reason, action=action, now=now)))
+
+
+def open_request(req, *, now: dt.datetime) -> list[dict]:
+    """A new request's first moves: received, then awaiting verification or (an opt-out) completed.
+
+    Returns the audit events' column values, for the caller to insert with the request.
+    """
+    events = [transition(req, RECEIVED, actor=API_CLIENT, action="created",
+                         reason=f"via {req.source_channel}", now=now)]
+    if req.verification_required:
+        events.append(transition(req, AWAITING_VERIFICATION, actor=SYSTEM, reason="verification email sent", now=now))
+    else:
+        events.append(transition(req, COMPLETED, actor=SYSTEM,
+                                 reason="address added to the marketing suppression list", now=now))
+    return events
 
 
 def start_clock(req: DsarRequest, day: dt.date) -> None:
@@ -90,21 +154,14 @@ def start_clock(req: DsarRequest, day: dt.date) -> None:
 def staff_transition(session, req: DsarRequest, to: str, reason: str | None, actor: str,
                      tz: str) -> None:
     """Apply a staff-requested status change or raise 409/422."""
-    allowed = STAFF_TRANSITIONS.get(req.status, set())
-    if to not in allowed:
-        raise ApiError(
-            409, "illegal_transition",
-            f"A request that is {req.status} cannot move to {to}."
-            + (f" Allowed: {', '.join(sorted(allowed))}." if allowed else " It is closed."),
-        )
     reason = (reason or "").strip() or None
-    if (req.status, to) in REASON_REQUIRED and not reason:
+    if to in allowed_moves(req.status, actor) and (req.status, to) in REASON_REQUIRED and not reason:
         raise ApiError(422, "reason_required", f"Moving to {to} needs a reason.", {"reason": "required"})
     now = utcnow()
     if req.status == AWAITING_VERIFICATION and to == IN_PROGRESS:
+        set_status(session, req, to, actor=actor, reason=reason, action="verified_by_staff", now=now)
         req.verified_at = now
         start_clock(req, deadlines.local_date(now, tz))
-        set_status(session, req, to, actor=actor, reason=reason, action="verified_by_staff", now=now)
         return
     set_status(session, req, to, actor=actor, reason=reason, now=now)
 

@@ -21,7 +21,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from intake.db import Database  # noqa: E402
-from intake.mail import OutboxWorker  # noqa: E402
+from intake.outbox_worker import OutboxWorker  # noqa: E402
 from intake.mail_sink import start_sink  # noqa: E402
 from intake.signing import signed_headers  # noqa: E402
 from launcher.processes import free_port  # noqa: E402,F401  (re-exported to the intake tests)

@@ -90,7 +90,7 @@ def test_gunicorn_production_config_serves_and_keeps_pii_out_of_its_logs(sqlite_
         def up():
             try:
                 return requests.get(base + "/healthz", timeout=1).status_code == 200
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # workers still booting on a busy machine
                 return False
 
         wait_for(up, timeout=30, interval=0.2)
