@@ -1,0 +1,195 @@
+"""The law file (bot/data/policy/uk-law.yml), its loader and its review by `make policy-review`."""
+import copy
+import datetime as dt
+import re
+
+import pytest
+import yaml
+
+from actions.law import LAW_FILE, LawError, default_law, entry_fingerprint, load_law, parse_law
+from actions.policy import default_policy
+
+TODAY = dt.date(2026, 11, 26)
+
+# The statements issue 9 asks for; ids are a public contract (the bot and widget will cite them).
+REQUIRED_IDS = {
+    "law.complaint-controller",
+    "law.complaint-ico",
+    "law.portability",
+    "law.restriction",
+    "law.objection",
+    "law.automated-decisions",
+    "law.response-time",
+    "law.extension",
+    "law.stop-the-clock",
+    "law.access-free",
+    "law.reasonable-search",
+    "law.current-act",
+}
+STABLE_ID = re.compile(r"^law\.[a-z0-9]+(-[a-z0-9]+)*$")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z£])")
+LEGALESE = ("data subject", "controller", "shall", "pursuant", "hereby", "thereof", "notwithstanding")
+
+
+def raw_document():
+    return yaml.safe_load(LAW_FILE.read_text(encoding="utf-8"))
+
+
+def raw_entries():
+    return raw_document()["law"]
+
+
+# --- the shipped file ------------------------------------------------------------
+
+
+def test_every_statement_the_issue_asks_for_is_there():
+    assert REQUIRED_IDS <= set(default_law().ids())
+
+
+def test_ids_are_unique_and_stable_looking_in_the_file_itself():
+    ids = [entry["id"] for entry in raw_entries()]
+    assert len(ids) == len(set(ids)), f"duplicate ids: {sorted(i for i in ids if ids.count(i) > 1)}"
+    for law_id in ids:
+        assert STABLE_ID.match(law_id), law_id
+
+
+def test_every_entry_has_every_field_filled():
+    for entry in raw_entries():
+        for field in ("id", "title", "statement", "source", "guidance", "checked", "fingerprint"):
+            assert str(entry.get(field) or "").strip(), f"{entry.get('id')}: no {field}"
+
+
+def test_sources_are_legislation_and_guidance_is_the_ico_over_https():
+    for entry in raw_entries():
+        assert entry["source"].startswith("https://www.legislation.gov.uk/"), entry["id"]
+        assert re.match(r"https://www\.legislation\.gov\.uk/(ukpga/2018/12|eur/2016/679)/", entry["source"]), (
+            f"{entry['id']}: source is neither the DPA 2018 nor the UK GDPR"
+        )
+        assert entry["guidance"].startswith("https://ico.org.uk/"), entry["id"]
+
+
+def test_statements_are_short_plain_english():
+    for entry in default_law().entries.values():
+        sentences = SENTENCE_END.split(entry.statement)
+        assert 2 <= len(sentences) <= 3, f"{entry.id}: {len(sentences)} sentences"
+        lowered = entry.statement.lower()
+        for word in LEGALESE:
+            assert not re.search(rf"\b{word}\b", lowered), f"{entry.id} uses legal jargon {word!r}"
+
+
+def test_no_statement_changed_since_it_was_checked():
+    changed = default_law().changed_entries()
+    assert not changed, (
+        "These law statements (or their addresses) changed since they were checked; check each "
+        "against its source, then accept it (make policy-review ACCEPT=<law id>):\n"
+        + "\n".join(f"  {e.id}: {e.fingerprint} -> {e.current_fingerprint}" for e in changed)
+    )
+
+
+def test_checked_dates_are_real_and_not_in_the_future_of_the_file():
+    law = default_law()
+    for entry in law.entries.values():
+        assert entry.checked <= law.as_of, entry.id
+        if entry.in_force:
+            assert entry.in_force <= entry.checked, f"{entry.id} checked before it was in force"
+
+
+def test_the_ico_entry_gives_the_regulators_web_address_and_helpline():
+    law = default_law()
+    statement = law["law.complaint-ico"].statement
+    assert law.regulator.complaint_url == "https://ico.org.uk/make-a-complaint/"
+    assert law.regulator.helpline == "0303 123 1113"
+    assert law.regulator.complaint_url in statement
+    assert law.regulator.helpline in statement
+
+
+def test_outdated_points_name_real_policy_clauses_and_real_law_entries():
+    law, policy = default_law(), default_policy()
+    assert law.outdated_policy_points
+    for point in law.outdated_policy_points:
+        assert point.clause in policy, point
+        for law_id in point.law:
+            assert law_id in law, point
+    for law_id in law.policy_silent_on:
+        assert law_id in law
+
+
+def test_every_clause_citing_the_1998_act_or_the_10_pound_fee_is_listed_as_outdated():
+    law, policy = default_law(), default_policy()
+    for clause_id in policy.ids():
+        text = policy[clause_id].text
+        superseding = {law_id for point in law.points_for(clause_id) for law_id in point.law}
+        if "1998" in text or re.search(r"\bthe Act\b", text):
+            assert "law.current-act" in superseding, f"clause {clause_id} cites the 1998 Act"
+        if "£10" in text:
+            assert "law.access-free" in superseding, f"clause {clause_id} asks for a £10 fee"
+
+
+# --- the loader refuses bad input, naming the entry ----------------------------------
+
+
+def good_document():
+    return copy.deepcopy(raw_document())
+
+
+def with_entry(change):
+    document = good_document()
+    change(document["law"][1])
+    return document
+
+
+@pytest.mark.parametrize(
+    "document, message",
+    [
+        ({}, "top-level 'law' list"),
+        (with_entry(lambda e: e.pop("source")), r"law entry law\.complaint-controller: missing field\(s\) source"),
+        (with_entry(lambda e: e.update(statement="  ")), r"law\.complaint-controller: missing field\(s\) statement"),
+        (with_entry(lambda e: e.pop("id")), r"law entry #2: missing field\(s\) id"),
+        (with_entry(lambda e: e.update(id="law.Complaint_Controller")), "bad id 'law.Complaint_Controller'"),
+        (with_entry(lambda e: e.update(id="complaint-controller")), "bad id 'complaint-controller'"),
+        (
+            with_entry(lambda e: e.update(source="http://www.legislation.gov.uk/ukpga/2018/12/section/164A")),
+            r"law\.complaint-controller: source must be an https address",
+        ),
+        (
+            with_entry(lambda e: e.update(source="https://example.com/ukpga/2018/12/section/164A")),
+            r"law\.complaint-controller: source must be .*www\.legislation\.gov\.uk",
+        ),
+        (
+            with_entry(lambda e: e.update(guidance="https://ico.org.uk.example.net/complaints/")),
+            r"law\.complaint-controller: guidance must be .*ico\.org\.uk",
+        ),
+        (with_entry(lambda e: e.update(checked="26/11/2026")), r"law\.complaint-controller: checked must be a date"),
+        (with_entry(lambda e: e.update(id="law.current-act")), r"law entry law\.current-act: duplicate id"),
+    ],
+)
+def test_malformed_law_file_is_refused_with_an_error_naming_the_entry(document, message):
+    with pytest.raises(LawError, match=message):
+        parse_law(document, default_policy())
+
+
+def test_outdated_points_with_unknown_clauses_or_law_ids_are_refused():
+    document = good_document()
+    document["outdated_policy_points"][0]["clause"] = "9.9.9"
+    with pytest.raises(LawError, match=r"point #1 \(clause 9\.9\.9\): no policy clause"):
+        parse_law(document, default_policy())
+    document = good_document()
+    document["outdated_policy_points"][0]["law"] = "law.no-such-thing"
+    with pytest.raises(LawError, match=r"point #1 \(clause access\): unknown law entry 'law\.no-such-thing'"):
+        parse_law(document, default_policy())
+    document = good_document()
+    document["outdated_policy_points"][0]["kind"] = "wrong"
+    with pytest.raises(LawError, match="kind must be one of"):
+        parse_law(document, default_policy())
+    document = good_document()
+    document["policy_silent_on"].append("law.no-such-thing")
+    with pytest.raises(LawError, match="policy_silent_on: unknown law entry"):
+        parse_law(document, default_policy())
+
+
+def test_fingerprint_follows_the_words_and_addresses_not_the_line_breaks():
+    base = entry_fingerprint("You can  complain.\nIt is free.", "https://a", "https://b")
+    assert base == entry_fingerprint("You can complain. It is free.", "https://a", "https://b")
+    assert base != entry_fingerprint("You cannot complain. It is free.", "https://a", "https://b")
+    assert base != entry_fingerprint("You can complain. It is free.", "https://a2", "https://b")
+    assert base != entry_fingerprint("You can complain. It is free.", "https://a", "https://b2")
