@@ -2,12 +2,14 @@
 import copy
 import datetime as dt
 import re
+import shutil
 
 import pytest
 import yaml
 
 from actions.law import LAW_FILE, LawError, default_law, entry_fingerprint, load_law, parse_law
 from actions.policy import default_policy
+from scripts import policy_review
 
 TODAY = dt.date(2026, 11, 26)
 
@@ -193,3 +195,114 @@ def test_fingerprint_follows_the_words_and_addresses_not_the_line_breaks():
     assert base != entry_fingerprint("You cannot complain. It is free.", "https://a", "https://b")
     assert base != entry_fingerprint("You can complain. It is free.", "https://a2", "https://b")
     assert base != entry_fingerprint("You can complain. It is free.", "https://a", "https://b2")
+
+
+# --- the review mechanism: make policy-review -----------------------------------------
+
+
+@pytest.fixture
+def law_copy(tmp_path):
+    path = tmp_path / "uk-law.yml"
+    shutil.copyfile(LAW_FILE, path)
+    return path
+
+
+def edit_statement(path, law_id, new_first_words):
+    text = path.read_text(encoding="utf-8")
+    block_start = text.index(f"  - id: {law_id}\n")
+    statement_at = text.index("    statement: >-\n", block_start) + len("    statement: >-\n")
+    path.write_text(text[:statement_at] + f"      {new_first_words}\n" + text[statement_at:], encoding="utf-8")
+
+
+def review(capsys, law_file, today=TODAY, **env):
+    code = policy_review.main(law_file=law_file, today=today, env=env)
+    return code, capsys.readouterr().out
+
+
+def test_review_is_quiet_when_every_statement_is_as_checked(capsys, law_copy):
+    code, out = review(capsys, law_copy)
+    assert code == 0
+    assert "All law statements are as last checked" in out
+
+
+def test_review_reports_a_statement_edited_since_its_fingerprint(capsys, law_copy):
+    edit_statement(law_copy, "law.extension", "Usually.")
+    code, out = review(capsys, law_copy)
+    assert code == 1
+    assert "law entry law.extension (When an organisation may take longer): its statement" in out
+    assert "statement: Usually. If a request is complex" in out
+    assert "source: https://www.legislation.gov.uk/eur/2016/679/article/12A" in out
+    reported = set(re.findall(r"^law entry (law\.[a-z-]+)", out, re.M))
+    assert reported == {"law.extension"}
+
+
+def test_accepting_a_checked_statement_records_its_fingerprint_and_todays_date(capsys, law_copy):
+    edit_statement(law_copy, "law.extension", "Usually.")
+    before = law_copy.read_text(encoding="utf-8").splitlines()
+    later = TODAY + dt.timedelta(days=3)
+    code, out = review(capsys, law_copy, today=later, ACCEPT="law.extension")
+    assert code == 0, out
+    entry = load_law(law_copy)["law.extension"]
+    assert not entry.changed
+    assert entry.checked == later
+    after = law_copy.read_text(encoding="utf-8").splitlines()
+    differing = [(a, b) for a, b in zip(before, after) if a != b]
+    assert len(before) == len(after) and len(differing) == 2  # only its checked and fingerprint lines
+    assert all(b.startswith(("    checked:", "    fingerprint:")) for _, b in differing)
+    assert review(capsys, law_copy, today=later)[0] == 0
+
+
+def test_accepting_an_entry_with_nothing_to_review_changes_nothing(capsys, law_copy):
+    before = law_copy.read_bytes()
+    code, out = review(capsys, law_copy, ACCEPT="law.extension")
+    assert code == 1 and "nothing to accept for law entry 'law.extension'" in out
+    code, out = review(capsys, law_copy, ACCEPT="law.no-such-entry")
+    assert code == 1 and "nothing to accept" in out
+    assert law_copy.read_bytes() == before
+
+
+def test_review_reports_statements_checked_too_long_ago(capsys, law_copy):
+    checked = load_law(law_copy)["law.access-free"].checked
+    code, out = review(capsys, law_copy, today=checked + dt.timedelta(days=180))
+    assert code == 0, "180 days old is within the default age"
+    code, out = review(capsys, law_copy, today=checked + dt.timedelta(days=181))
+    assert code == 1
+    assert "law entry law.access-free (A copy of your data is free): it was last checked 181 days ago (more than 180)" in out
+    code, out = review(capsys, law_copy, today=checked + dt.timedelta(days=181), LAW_REVIEW_MAX_AGE_DAYS="365")
+    assert code == 0, out
+
+
+def test_accepting_an_overdue_entry_renews_its_checked_date(capsys, law_copy):
+    later = load_law(law_copy)["law.access-free"].checked + dt.timedelta(days=400)
+    code, out = review(capsys, law_copy, today=later, ACCEPT="law.access-free")
+    assert code == 0, out
+    assert load_law(law_copy)["law.access-free"].checked == later
+
+
+@pytest.mark.parametrize("value", ["six months", "0", "-5", "1.5"])
+def test_a_bad_review_age_is_a_clear_error_and_touches_nothing(capsys, law_copy, value):
+    before = law_copy.read_bytes()
+    code, out = review(capsys, law_copy, LAW_REVIEW_MAX_AGE_DAYS=value, ACCEPT="law.extension")
+    assert code == 2
+    assert f"LAW_REVIEW_MAX_AGE_DAYS must be a whole number of days (1 or more), not {value!r}" in out
+    assert law_copy.read_bytes() == before
+
+
+def test_a_malformed_law_file_stops_the_review_with_the_loader_error(capsys, law_copy):
+    text = law_copy.read_text(encoding="utf-8")
+    law_copy.write_text(text.replace("https://www.legislation.gov.uk/ukpga/2018/12/section/165", "http://x/165"))
+    with pytest.raises(LawError, match=r"law\.complaint-ico: source must be"):
+        policy_review.main(law_file=law_copy, today=TODAY, env={})
+
+
+def test_the_topic_summaries_are_still_reviewed_beside_the_law(capsys, law_copy, tmp_path):
+    from actions.topics import TOPICS_FILE
+
+    topics = tmp_path / "topics.yml"
+    text = TOPICS_FILE.read_text(encoding="utf-8")
+    topics.write_text(text.replace("fingerprint: 0a4e5bce7ead8e3d", "fingerprint: ffffffffffffffff", 1))
+    code = policy_review.main(topics_file=topics, law_file=law_copy, today=TODAY, env={})
+    out = capsys.readouterr().out
+    assert code == 1 and "topic sensitive_data (intent ask_sensitive_data) rests on changed clause 1.sensitive" in out
+    assert policy_review.main(topics_file=topics, law_file=law_copy, today=TODAY, env={"ACCEPT": "sensitive_data"}) == 0
+    assert topics.read_text(encoding="utf-8") == text
