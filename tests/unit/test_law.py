@@ -306,3 +306,15 @@ def test_the_topic_summaries_are_still_reviewed_beside_the_law(capsys, law_copy,
     assert code == 1 and "topic sensitive_data (intent ask_sensitive_data) rests on changed clause 1.sensitive" in out
     assert policy_review.main(topics_file=topics, law_file=law_copy, today=TODAY, env={"ACCEPT": "sensitive_data"}) == 0
     assert topics.read_text(encoding="utf-8") == text
+
+
+def test_the_owners_page_lists_every_law_entry_and_every_outdated_clause():
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "law.md").read_text(encoding="utf-8")
+    law = default_law()
+    for law_id in law.ids():
+        assert f"`{law_id}`" in page, f"docs/law.md does not list {law_id}"
+    for point in law.outdated_policy_points:
+        assert f"`{point.clause}`" in page, f"docs/law.md does not name outdated clause {point.clause}"
+    assert "LAW_REVIEW_MAX_AGE_DAYS" in page and f"`{policy_review.DEFAULT_LAW_MAX_AGE_DAYS}`" in page
