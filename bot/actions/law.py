@@ -70,6 +70,12 @@ class OutdatedPoint:
     law: Tuple[str, ...]
     kind: str
     point: str
+    # Words of the clause that are out of date ("£10", "1998"): an answer that quotes the
+    # clause says so only when its quote contains them (None: whenever the clause is quoted).
+    mentions: Optional[str] = None
+
+    def applies_to(self, quoted: str) -> bool:
+        return self.mentions is None or self.mentions.lower() in quoted.lower()
 
 
 @dataclass(frozen=True)
@@ -199,7 +205,10 @@ def _points(raw_points, entries: Dict[str, LawEntry], policy: Policy) -> Tuple[O
         point = " ".join(str(raw.get("point") or "").split())
         if not point:
             raise LawError(f"{where}: missing field point (what is out of date)")
-        points.append(OutdatedPoint(clause, law_ids, kind, point))
+        mentions = str(raw.get("mentions") or "").strip() or None
+        if mentions and mentions.lower() not in policy[clause].text.lower():
+            raise LawError(f"{where}: clause {clause} does not mention {mentions!r}")
+        points.append(OutdatedPoint(clause, law_ids, kind, point, mentions))
     return tuple(points)
 
 

@@ -318,3 +318,13 @@ def test_the_owners_page_lists_every_law_entry_and_every_outdated_clause():
     for point in law.outdated_policy_points:
         assert f"`{point.clause}`" in page, f"docs/law.md does not name outdated clause {point.clause}"
     assert "LAW_REVIEW_MAX_AGE_DAYS" in page and f"`{policy_review.DEFAULT_LAW_MAX_AGE_DAYS}`" in page
+
+
+def test_an_outdated_point_applies_to_a_quote_only_when_it_contains_the_outdated_words():
+    fee = next(p for p in default_law().points_for("access") if p.law == ("law.access-free",))
+    assert fee.applies_to(default_policy()["access"].text)
+    assert not fee.applies_to(default_policy()["access"].quote((1,)))
+    document = good_document()
+    document["outdated_policy_points"][0]["mentions"] = "a phrase the clause never uses"
+    with pytest.raises(LawError, match="does not mention"):
+        parse_law(document)
