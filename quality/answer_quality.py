@@ -55,8 +55,11 @@ def outcome_of(messages: Sequence[dict]) -> Outcome:
     text = "\n".join(m.get("text") or "" for m in messages).strip()
     payloads = [m["custom"] for m in messages if isinstance(m.get("custom"), dict)]
     for payload in payloads:
+        if payload.get("kind") == "answer" and payload.get("sections"):
+            return Outcome("answer", list(payload["sections"]), text=text)
         if payload.get("kind") == "answer":
-            return Outcome("answer", list(payload.get("sections") or []), text=text)
+            # Answered from UK law alone: the reply says the policy doesn't cover it.
+            return Outcome(NOT_COVERED, text=text)
     for payload in payloads:
         kind = payload.get("kind")
         if kind:

@@ -123,6 +123,8 @@ def decide(chooser, text: str, ranking: List[dict], threshold: float, ambiguity:
         return Outcome("answer", choice.topic.section_ids)
     if choice.kind == "closest":
         return Outcome("answer", [choice.clause_id])
+    if choice.kind == "law":  # answered from UK law: the policy doesn't cover it, and says so
+        return Outcome("not_covered")
     return Outcome(choice.kind)
 
 

@@ -158,6 +158,15 @@
 
   // --- rendering bot messages ------------------------------------------------------
   var CITATION = /^Privacy policy, section (\S+): (\S+)\s*$/;
+  // A statement of UK law (bot/data/policy/uk-law.yml), never the shop's policy: shown as law,
+  // linking only to legislation.gov.uk and the ICO.
+  var LAW_CITATION = /^UK law \(([^()]{1,120})\): (https:\/\/www\.legislation\.gov\.uk\/\S+) \(ICO guidance: (https:\/\/ico\.org\.uk\/\S+)\)\s*$/;
+  function lawCitation(m) {
+    var source = link(safeHref(m[2]), m[1]);
+    source.className = 'smw-law-cite';
+    return el('p', { class: 'smw-law-line' },
+      el('span', { class: 'smw-law-badge' }, 'UK law'), ' ', source, ' \u00b7 ', link(safeHref(m[3]), 'ICO guidance'));
+  }
   function citationTarget(id, url) {
     if (!SECTION_ID.test(id)) return false;
     try { return isPolicyPage(new URL(url)) && new URL(url).hash === '#clause-' + id; } catch (e) { return false; }
@@ -174,6 +183,12 @@
         return;
       }
       quote = null;
+      var law = LAW_CITATION.exec(line);
+      if (law && safeHref(law[2]) && safeHref(law[3])) {
+        para = null;
+        bubble.append(lawCitation(law));
+        return;
+      }
       var m = CITATION.exec(line);
       if (m) {  // a citation links only to the configured policy page's clause; anything else stays text
         para = null;

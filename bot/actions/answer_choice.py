@@ -8,6 +8,9 @@ ranking) and the shopper's words into a `Choice`:
   well (hybrid search): quote it as "the closest thing our policy says";
 - `not_covered`: a privacy question the policy does not answer; `nearest`
   names the nearest thing the policy does say when there is one;
+- `law`: a question on a subject the 2018 policy is silent on but UK law
+  speaks to (complaints, portability, restriction: topics.yml `not_covered`
+  entries with `law`): say the policy doesn't cover it, answer from the law;
 - `out_of_scope`: not a privacy question;
 - `clarify`: not understood: ask to rephrase, with suggested questions.
 
@@ -48,6 +51,7 @@ class Choice:
     subject: Optional[str] = None
     nearest: Optional[str] = None
     suggestions: Tuple[str, ...] = ()
+    law: Tuple[str, ...] = ()
 
 
 class AnswerChooser:
@@ -138,6 +142,9 @@ class AnswerChooser:
         return self.not_covered(text, subject)
 
     def not_covered(self, text: str, subject: Optional[str] = None) -> Choice:
+        law = self.topics.law_of_subject.get(subject) if subject else None
+        if law:
+            return Choice("law", subject=subject, law=law)
         return declined(self.index.search(text, limit=1), subject)
 
     def suggest(self, text: str) -> Tuple[str, ...]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Sequence
 
 from . import payloads
+from .law import LawBook, LawEntry
 from .policy import Clause, Policy
 from .topics import SectionRef, Topic
 
@@ -29,12 +30,54 @@ def quoted_section(policy: Policy, section: SectionRef, policy_url: str) -> str:
     return f"> “{clause.quote(section.sentences)}”\n{citation(clause, policy_url)}"
 
 
-def topic_answer(topic: Topic, policy: Policy, policy_url: str, lead: str = "") -> List[Message]:
+def law_citation(entry: LawEntry) -> str:
+    """A law citation, labelled as law: the legislation and the ICO's guidance page."""
+    return f"UK law ({entry.title}): {entry.source} (ICO guidance: {entry.guidance})"
+
+
+def topic_answer(
+    topic: Topic, policy: Policy, policy_url: str, lead: str = "", law: Optional[LawBook] = None
+) -> List[Message]:
+    """The topic's summary and quoted clauses; where a quoted clause says something the law
+    has since changed (uk-law.yml `outdated_policy_points`, kind `contradicts`), the law
+    follows, introduced as law and with the policy named as out of date on that point."""
     summary = f"{lead} {topic.summary}".strip()
     messages: List[Message] = [{"text": summary}]
+    corrections: List[LawEntry] = []
     for section in topic.sections:
         messages.append({"text": quoted_section(policy, section, policy_url)})
-    messages.append({"json_message": payloads.answer(topic.section_ids)})
+        if law is not None:
+            quoted = policy[section.id].quote(section.sentences)
+            for point in law.points_for(section.id):
+                if point.kind == "contradicts" and point.applies_to(quoted):
+                    corrections.extend(law[law_id] for law_id in point.law if law[law_id] not in corrections)
+    for entry in corrections:
+        messages.append({
+            "text": (
+                "Our 2018 policy is out of date on this point. Under UK data-protection law today: "
+                f"{entry.statement}\n{law_citation(entry)}"
+            )
+        })
+    messages.append({"json_message": payloads.answer(topic.section_ids, [e.id for e in corrections])})
+    return messages
+
+
+def law_answer(subject: str, entries: Sequence[LawEntry], team_email: str) -> List[Message]:
+    """A subject the 2018 policy is silent on but the law speaks to: say so, then the law,
+    labelled as law (never quoted as the policy), then the offer to reach the team."""
+    messages: List[Message] = [{
+        "text": (
+            f"Our 2018 privacy policy doesn't cover {subject}, so this isn't from the policy. "
+            "Under UK data-protection law:"
+        )
+    }]
+    for entry in entries:
+        messages.append({"text": f"{entry.statement}\n{law_citation(entry)}"})
+    messages.append({
+        "text": f"If you'd like the Session Music team to deal with this, I can pass it to them by email ({team_email}).",
+        "buttons": [handoff_button(), no_thanks_button()],
+    })
+    messages.append({"json_message": payloads.answer([], [entry.id for entry in entries])})
     return messages
 
 

@@ -19,15 +19,26 @@ class ContractError(ValueError):
     """A payload that would break the message contract."""
 
 
-def answer(sections: Iterable[str]) -> Dict[str, Any]:
+def answer(sections: Iterable[str], law: Iterable[str] = ()) -> Dict[str, Any]:
+    """An answer: the policy clauses it quotes (`sections`) and the statements of UK law it
+    gives (`law`, ids from uk-law.yml). Either list may be empty, not both."""
     section_ids = list(dict.fromkeys(sections))
-    if not 1 <= len(section_ids) <= MAX_SECTIONS:
-        raise ContractError(f"an answer cites 1 to {MAX_SECTIONS} sections, not {section_ids}")
+    law_ids = list(dict.fromkeys(law))
+    if not section_ids and not law_ids:
+        raise ContractError("an answer cites at least one policy section or law entry")
+    if len(section_ids) > MAX_SECTIONS:
+        raise ContractError(f"an answer cites at most {MAX_SECTIONS} sections, not {section_ids}")
     policy = default_policy()
     unknown = [section for section in section_ids if section not in policy]
     if unknown:
         raise ContractError(f"unknown clause ids {unknown}")
-    return {"kind": "answer", "sections": section_ids}
+    if law_ids:
+        from .law import default_law
+
+        unknown_law = [law_id for law_id in law_ids if law_id not in default_law()]
+        if unknown_law:
+            raise ContractError(f"unknown law ids {unknown_law}")
+    return {"kind": "answer", "sections": section_ids, "law": law_ids}
 
 
 def request(request_type: str, **details: Any) -> Dict[str, Any]:

@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from . import answers
 from .answer_choice import FALLBACK_INTENT, Choice, default_chooser
+from .law import default_law
 from .policy import default_policy
 from .request_types import OFFERING_INTENTS, REQUEST_LABELS
 from .settings import Settings
@@ -25,7 +26,10 @@ def reply(choice: Choice, settings: Settings) -> List[answers.Message]:
     """The messages that word a choice."""
     policy = default_policy()
     if choice.kind == "topic":
-        return answers.topic_answer(choice.topic, policy, settings.policy_url)
+        return answers.topic_answer(choice.topic, policy, settings.policy_url, law=default_law())
+    if choice.kind == "law":
+        law = default_law()
+        return answers.law_answer(choice.subject, [law[law_id] for law_id in choice.law], settings.team_email)
     if choice.kind == "closest":
         return answers.closest_clause_answer(policy, choice.clause_id, settings.policy_url, settings.team_email)
     if choice.kind == "out_of_scope":

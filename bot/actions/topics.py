@@ -50,11 +50,14 @@ class TopicMap:
         policy: Policy,
         not_covered: Sequence[Tuple[str, Tuple[str, ...]]] = (),
         suggested_questions: Optional[Dict[str, str]] = None,
+        law_of_subject: Optional[Dict[str, Tuple[str, ...]]] = None,
     ):
         self.topics = list(topics)
         self.suggested_questions = dict(suggested_questions or {})
         self.policy = policy
         self.not_covered = list(not_covered)
+        # Not-covered subjects on which UK law speaks: subject -> law entry ids (uk-law.yml).
+        self.law_of_subject = dict(law_of_subject or {})
         self._not_covered_forms = [
             (subject, _keyword_forms(terms)) for subject, terms in self.not_covered
         ]
@@ -143,7 +146,8 @@ def _keyword_forms(keywords: Sequence[str]) -> List[Tuple[str, str]]:
     return forms
 
 
-def parse_topics(document: dict, policy: Policy) -> TopicMap:
+def parse_topics(document: dict, policy: Policy, law=None) -> TopicMap:
+    """`law` (a LawBook, optional): when given, the law ids the file names must exist in it."""
     if not isinstance(document, dict) or not isinstance(document.get("topics"), list):
         raise PolicyError("topics YAML needs a top-level 'topics' list")
     topics: List[Topic] = []
@@ -181,22 +185,34 @@ def parse_topics(document: dict, policy: Policy) -> TopicMap:
         (str(entry["subject"]), tuple(str(term) for term in entry.get("terms") or ()))
         for entry in document.get("not_covered") or ()
     ]
+    law_of_subject = {
+        str(entry["subject"]): tuple(str(law_id) for law_id in entry["law"])
+        for entry in document.get("not_covered") or ()
+        if entry.get("law")
+    }
+    if law is not None:
+        for subject, law_ids in law_of_subject.items():
+            unknown = [law_id for law_id in law_ids if law_id not in law]
+            if unknown:
+                raise PolicyError(f"not-covered subject {subject!r} names unknown law entries {unknown}")
     suggested = {str(k): str(v) for k, v in (document.get("suggested_questions") or {}).items()}
     intents = {topic.intent for topic in topics}
     unknown = sorted(set(suggested) - intents)
     if unknown:
         raise PolicyError(f"suggested questions for intents without topics: {unknown}")
-    return TopicMap(topics, policy, not_covered, suggested)
+    return TopicMap(topics, policy, not_covered, suggested, law_of_subject)
 
 
-def load_topics(path: Path = TOPICS_FILE, policy: Optional[Policy] = None) -> TopicMap:
+def load_topics(path: Path = TOPICS_FILE, policy: Optional[Policy] = None, law=None) -> TopicMap:
     with open(path, encoding="utf-8") as handle:
-        return parse_topics(yaml.safe_load(handle), policy or default_policy())
+        return parse_topics(yaml.safe_load(handle), policy or default_policy(), law)
 
 
 @lru_cache(maxsize=1)
 def default_topics() -> TopicMap:
-    return load_topics()
+    from .law import default_law
+
+    return load_topics(law=default_law())
 
 
 __all__ = ["TopicMap", "Topic", "SectionRef", "load_topics", "default_topics", "fingerprint"]

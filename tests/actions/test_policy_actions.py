@@ -14,7 +14,7 @@ def texts_of(dispatcher):
 def test_cookie_question_is_answered_from_the_cookies_clause(dispatcher, tracker_for, domain, policy_url):
     events = ActionAnswerPolicy().run(dispatcher, tracker_for("do you use cookies?", "ask_cookies"), domain)
     assert events == []
-    assert payloads_of(dispatcher) == [{"kind": "answer", "sections": ["cookies"]}]
+    assert payloads_of(dispatcher) == [{"kind": "answer", "sections": ["cookies"], "law": []}]
     body = "\n".join(texts_of(dispatcher))
     assert "> “We may use technology to track" in body
     assert f"Privacy policy, section cookies: {policy_url}#clause-cookies" in body
@@ -22,7 +22,7 @@ def test_cookie_question_is_answered_from_the_cookies_clause(dispatcher, tracker
 
 def test_sub_topic_is_chosen_from_the_shoppers_words(dispatcher, tracker_for, domain):
     ActionAnswerPolicy().run(dispatcher, tracker_for("do the police get my data?", "ask_data_sharing"), domain)
-    assert payloads_of(dispatcher) == [{"kind": "answer", "sections": ["sharing.legal", "2.3.2"]}]
+    assert payloads_of(dispatcher) == [{"kind": "answer", "sections": ["sharing.legal", "2.3.2"], "law": []}]
 
 
 def test_intent_without_topic_is_declined_not_guessed(dispatcher, tracker_for, domain):
@@ -32,7 +32,7 @@ def test_intent_without_topic_is_declined_not_guessed(dispatcher, tracker_for, d
 
 def test_unclear_message_with_a_good_clause_match_gets_the_closest_clause(dispatcher, tracker_for, domain):
     ActionAnswerUnclear().run(dispatcher, tracker_for("computer misuse act?", "nlu_fallback"), domain)
-    assert payloads_of(dispatcher) == [{"kind": "answer", "sections": ["sharing.offences"]}]
+    assert payloads_of(dispatcher) == [{"kind": "answer", "sections": ["sharing.offences"], "law": []}]
     assert "closest thing our privacy policy says" in texts_of(dispatcher)[0]
 
 
@@ -99,24 +99,27 @@ def test_unsure_intent_on_an_uncovered_subject_is_declined(dispatcher, domain):
     assert payloads_of(dispatcher) == [{"kind": "not_covered"}]
 
 
-def test_a_silent_subject_is_declined_however_sure_the_nlu_is(dispatcher, domain):
-    for text, intent in [("can i move my data to another retailer", "ask_right_access"),
-                         ("can i restrict the processing of my data", "ask_rights"),
-                         ("do you share my location with advertisers", "ask_data_sharing")]:
+def test_a_silent_subject_is_never_answered_from_the_policy_however_sure_the_nlu_is(dispatcher, domain):
+    """Declined, or (where UK law speaks) answered from the law alone: never a policy clause."""
+    for text, intent, expected in [
+            ("can i move my data to another retailer", "ask_right_access", {"kind": "answer", "sections": [], "law": ["law.portability"]}),
+            ("can i restrict the processing of my data", "ask_rights", {"kind": "answer", "sections": [], "law": ["law.restriction"]}),
+            ("do you share my location with advertisers", "ask_data_sharing", {"kind": "not_covered"})]:
         dispatcher.messages.clear()
         ActionAnswerPolicy().run(dispatcher, make_tracker(text, intent, confidence=0.999), domain)
-        assert [p["kind"] for p in payloads_of(dispatcher)] == ["not_covered"], text
+        assert [{k: v for k, v in p.items() if k != "nearest"} for p in payloads_of(dispatcher)] == [expected], text
 
 
 def test_confident_intent_is_answered_when_no_silent_subject_is_named(dispatcher, domain):
     tracker = make_tracker("do you report hackers under the computer misuse act", "ask_data_sharing", confidence=0.97)
     ActionAnswerPolicy().run(dispatcher, tracker, domain)
-    assert payloads_of(dispatcher) == [{"kind": "answer", "sections": ["sharing.offences"]}]
+    assert payloads_of(dispatcher) == [{"kind": "answer", "sections": ["sharing.offences"], "law": []}]
 
 
 def test_an_informational_rights_question_ends_by_offering_the_request(dispatcher, tracker_for, domain):
     ActionAnswerPolicy().run(dispatcher, tracker_for("how do i get a copy of my data", "ask_right_access"), domain)
-    assert payloads_of(dispatcher) == [{"kind": "answer", "sections": ["access", "1.accuracy"]}]
+    assert payloads_of(dispatcher) == [{"kind": "answer", "sections": ["access", "1.accuracy"],
+                                       "law": ["law.access-free", "law.current-act"]}]
     offer = dispatcher.messages[-1]
     assert "a copy of your personal data" in offer["text"]
     assert [b["payload"] for b in offer["buttons"]] == ["/affirm", "/deny"]
@@ -135,3 +138,31 @@ def test_out_of_scope_reply_names_the_configured_team_address(dispatcher, tracke
     ActionOutOfScope().run(dispatcher, tracker_for("where is my order", "out_of_scope"), domain)
     assert payloads_of(dispatcher) == [{"kind": "out_of_scope"}]
     assert "privacy-team@example.org" in texts_of(dispatcher)[0]
+
+
+def test_the_access_answer_says_the_policy_is_out_of_date_on_the_fee_and_gives_the_law(dispatcher, tracker_for, domain):
+    ActionAnswerPolicy().run(dispatcher, tracker_for("do i have to pay for a copy of my data", "ask_right_access"), domain)
+    body = "\n".join(texts_of(dispatcher))
+    assert "£10" in body  # the policy is still quoted as it stands...
+    assert "Our 2018 policy is out of date on this point" in body  # ...and named out of date, with the law
+    assert "https://www.legislation.gov.uk/" in body
+    assert "law.access-free" in payloads_of(dispatcher)[0]["law"]
+
+
+def test_a_complaint_is_answered_from_the_law_with_the_ico_and_no_policy_quote(dispatcher, tracker_for, domain):
+    tracker = tracker_for("I want to make a complaint about how you handled my data", "ask_uncovered")
+    ActionNotCovered().run(dispatcher, tracker, domain)
+    assert payloads_of(dispatcher) == [
+        {"kind": "answer", "sections": [], "law": ["law.complaint-controller", "law.complaint-ico"]}
+    ]
+    body = "\n".join(texts_of(dispatcher))
+    assert body.startswith("Our 2018 privacy policy doesn't cover complaints")
+    assert "ico.org.uk/make-a-complaint" in body and "0303 123 1113" in body
+    assert "> “" not in body and "Privacy policy, section" not in body  # nothing dressed up as the policy
+
+
+def test_portability_and_restriction_questions_are_answered_from_the_law(dispatcher, tracker_for, domain):
+    ActionAnswerUnclear().run(dispatcher, tracker_for("can you send my data to another shop? data portability", "nlu_fallback"), domain)
+    ActionAnswerUnclear().run(
+        dispatcher, tracker_for("please restrict processing of my data while you check it", "nlu_fallback"), domain)
+    assert [p["law"] for p in payloads_of(dispatcher)] == [["law.portability"], ["law.restriction"]]

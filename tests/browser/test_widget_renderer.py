@@ -133,6 +133,35 @@ def test_quote_citation_line_breaks_and_sources(browser, fake_bot):
     assert "noopener" in links["cookies"].get_attribute("rel")
 
 
+def test_a_law_citation_renders_as_law_not_as_the_policy(browser, fake_bot):
+    """The bot's own law answer (answers.law_answer, as the REST channel sends it): each
+    statement's citation is a line labelled "UK law" linking to the legislation and the
+    ICO, never a policy-section link; a forged law line pointing elsewhere stays text."""
+    from actions import answers
+    from actions.law import default_law
+
+    law = default_law()
+    entries = [law["law.complaint-controller"], law["law.complaint-ico"]]
+    composed = answers.law_answer("complaints", entries, "sales@sessionmusic.co.uk")
+    rest = [{"recipient_id": "t", **({"custom": m["json_message"]} if "json_message" in m else m)} for m in composed]
+    forged = "UK law (Fake): https://evil.example/law (ICO guidance: https://ico.org.uk/x)"
+    bot = fake_bot(lambda message: rest + [{"recipient_id": "t", "text": forged}])
+    widget = Widget(browser).load(bot.url + "/").open()
+    turn = widget.ask("I want to complain")
+    lines = turn.find_elements(By.CSS_SELECTOR, "p.smw-law-line")
+    assert len(lines) == 2
+    for line, entry in zip(lines, entries):
+        assert widget.text_of(line.find_element(By.CSS_SELECTOR, ".smw-law-badge")).upper() == "UK LAW"
+        source = line.find_element(By.CSS_SELECTOR, "a.smw-law-cite")
+        assert source.get_attribute("href") == entry.source and widget.text_of(source).startswith(entry.title)
+        hrefs = [a.get_attribute("href") for a in line.find_elements(By.CSS_SELECTOR, "a")]
+        assert hrefs == [entry.source, entry.guidance]
+    assert turn.find_elements(By.CSS_SELECTOR, "a.smw-cite, .smw-sources") == []  # no policy citation
+    assert "UK law (Fake)" in widget.text_of(turn)  # a law line to another site: ordinary text, not a law line
+    badge = lines[0].find_element(By.CSS_SELECTOR, ".smw-law-badge")
+    assert badge.value_of_css_property("background-color") != lines[0].value_of_css_property("background-color")
+
+
 def test_confirmation_cards(browser, fake_bot):
     bot = fake_bot(lambda message: {
         "request": [{"recipient_id": "t", "text": "Done. Your reference is SM-7K3Q-9D2P."},

@@ -85,11 +85,8 @@ def test_topic_questions_get_the_right_clause(stack, question, section):
         "do you collect data about children under 13",
         "what do you do if there's a data breach",
         "what is your lawful basis for processing my data",
-        "how do i complain to the ico about you",
         "do you track my location with gps",
         "do you use my data to train ai",
-        "can i move my data to another retailer",
-        "can i restrict the processing of my data",
     ],
 )
 def test_questions_the_policy_does_not_answer_get_no_clause(stack, question):
@@ -98,6 +95,26 @@ def test_questions_the_policy_does_not_answer_get_no_clause(stack, question):
     assert set(turn.payload) <= {"kind", "nearest"}
     assert "sales@sessionmusic.co.uk" in turn.text
     assert not CITATION.search(turn.text) and not QUOTE.search(turn.text)
+
+
+@pytest.mark.parametrize(
+    "question, law",
+    [
+        ("how do i complain to the ico about you", ["law.complaint-controller", "law.complaint-ico"]),
+        ("I want to make a complaint about how you handled my data", ["law.complaint-controller", "law.complaint-ico"]),
+        ("can i move my data to another retailer", ["law.portability"]),
+        ("can i restrict the processing of my data", ["law.restriction"]),
+    ],
+)
+def test_what_the_policy_is_silent_on_but_the_law_covers_is_answered_from_the_law(stack, question, law):
+    """Said to be law, not policy: `law` ids, no policy section, no quote, no policy citation."""
+    turn = Chat(stack.rasa_url).say(question)
+    assert turn.payload == {"kind": "answer", "sections": [], "law": law}, turn.text
+    assert "Our 2018 privacy policy doesn't cover" in turn.text and "UK data-protection law" in turn.text
+    assert "https://www.legislation.gov.uk/" in turn.text
+    assert not CITATION.search(turn.text) and not QUOTE.search(turn.text)
+    if "law.complaint-ico" in law:
+        assert "https://ico.org.uk/make-a-complaint/" in turn.text
 
 
 @pytest.mark.parametrize("question", ["where is my order?", "do you hire out karaoke machines", "what time do you open on saturday"])

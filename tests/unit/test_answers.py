@@ -21,7 +21,7 @@ def test_topic_answer_quotes_each_clause_verbatim_and_cites_it():
     quote_line, citation_line = body[1].split("\n")
     assert QUOTE.match(quote_line).group(1) == default_policy()["cookies"].text
     assert citation_line == f"Privacy policy, section cookies: {POLICY_URL}#clause-cookies"
-    assert messages[-1] == {"json_message": {"kind": "answer", "sections": ["cookies"]}}
+    assert messages[-1] == {"json_message": {"kind": "answer", "sections": ["cookies"], "law": []}}
 
 
 def test_every_topic_answer_quotes_only_policy_text_and_cites_real_ids():

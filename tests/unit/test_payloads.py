@@ -7,7 +7,16 @@ def test_answer_payload_keeps_order_and_drops_repeats():
     assert payloads.answer(["2.1.6", "rights.marketing", "2.1.6"]) == {
         "kind": "answer",
         "sections": ["2.1.6", "rights.marketing"],
+        "law": [],
     }
+
+
+def test_an_answer_may_rest_on_the_law_alone_but_not_on_nothing():
+    assert payloads.answer([], ["law.portability"]) == {"kind": "answer", "sections": [], "law": ["law.portability"]}
+    with pytest.raises(payloads.ContractError):
+        payloads.answer([], [])
+    with pytest.raises(payloads.ContractError):
+        payloads.answer(["cookies"], ["law.no-such-entry"])
 
 
 @pytest.mark.parametrize("sections", [[], ["1", "2.1", "2.2", "2.3"], ["9.9"]])

@@ -141,3 +141,15 @@ def test_uncovered_subjects_are_recognised():
     assert topics.uncovered_subject("do you use cookies") is None
     # the lookup lemmatizer maps "ai" to "have": that must not make "have" a trigger
     assert topics.uncovered_subject("can i have my details removed from your records") is None
+
+
+def test_silent_subjects_where_the_law_speaks_name_real_law_entries():
+    topics = default_topics()
+    from actions.law import default_law
+
+    assert set(topics.law_of_subject) >= {"complaints", "data portability", "restricting processing"}
+    assert all(law_id in default_law() for ids in topics.law_of_subject.values() for law_id in ids)
+    bad = copy.deepcopy(yaml.safe_load(TOPICS_FILE.read_text(encoding="utf-8")))
+    bad["not_covered"][0]["law"] = ["law.no-such-entry"]
+    with pytest.raises(PolicyError, match="unknown law entries"):
+        parse_topics(bad, default_policy(), default_law())
