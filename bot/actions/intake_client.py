@@ -1,7 +1,7 @@
 """Client of the DSAR intake service (POST /api/v1/requests, /api/v1/handoffs).
 
 Machine-to-machine auth: HMAC-SHA256 over "<timestamp>.<raw body>" with the
-shared secret (headers X-SM-Timestamp, X-SM-Signature). Connection errors and
+shared secret (headers X-SM-Timestamp, X-SM-Signature; the scheme is dsar_contract.signing). Connection errors and
 5xx are retried with exponential backoff, always with the same idempotency
 key, so a retry can never lodge a request twice.
 
@@ -13,8 +13,6 @@ and a "replayed" refusal is signed afresh and sent again.
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 import threading
@@ -23,6 +21,8 @@ from dataclasses import dataclass
 from typing import Any, Dict, Optional
 
 import requests
+
+from dsar_contract.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
 from .settings import Settings
 
@@ -35,11 +35,6 @@ class IntakeError(RuntimeError):
     def __init__(self, message: str, status: Optional[int] = None):
         super().__init__(message)
         self.status = status
-
-
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
-    return "sha256=" + digest.hexdigest()
 
 
 _last_timestamp = 0
@@ -92,8 +87,8 @@ class IntakeClient:
             timestamp = fresh_timestamp()
             headers = {
                 "Content-Type": "application/json",
-                "X-SM-Timestamp": timestamp,
-                "X-SM-Signature": sign(self.secret, timestamp, raw),
+                TIMESTAMP_HEADER: timestamp,
+                SIGNATURE_HEADER: sign(self.secret, timestamp, raw),
             }
             try:
                 response = requests.post(self.base_url + path, data=raw, headers=headers, timeout=self.timeout)
