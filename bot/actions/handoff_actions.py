@@ -11,34 +11,25 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from . import payloads
+from .conversation import shopper_messages_newest_first
+from .form_slots import HANDOFF_SLOTS
+from .intake_bodies import handoff_body
 from .intake_client import IntakeClient, IntakeError
-from .request_actions import EMAIL_PROBLEM, HANDOFF_SLOTS, unless_reset, valid_email, valid_free_text
 from .settings import Settings
+from .validators import EMAIL_PROBLEM, unless_reset, valid_email, valid_free_text
 
 logger = logging.getLogger(__name__)
 
 UNANSWERED_INTENTS = {"nlu_fallback", "ask_uncovered", "out_of_scope"}
-TRANSCRIPT_LIMIT = 50
 
 
 def unanswered_question(tracker: Tracker) -> Optional[str]:
     """The shopper's most recent message the bot could not answer, if any."""
-    for event in reversed(tracker.events):
-        if event.get("event") != "user":
-            continue
-        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        text = (event.get("text") or "").strip()
+    for intent, text in shopper_messages_newest_first(tracker):
+        text = text.strip()
         if intent in UNANSWERED_INTENTS and text and not text.startswith("/"):
             return valid_free_text(text, 2000)
     return None
-
-
-def transcript(tracker: Tracker) -> List[Dict[str, str]]:
-    lines = []
-    for event in tracker.events:
-        if event.get("event") in ("user", "bot") and event.get("text"):
-            lines.append({"sender": event["event"], "text": str(event["text"])[:2000]})
-    return lines[-TRANSCRIPT_LIMIT:]
 
 
 class ActionStartHandoff(Action):
@@ -85,20 +76,8 @@ class ActionSubmitHandoff(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         settings = Settings.from_env()
-        consent = bool(tracker.get_slot("handoff_consent"))
-        body: Dict[str, Any] = {
-            "email": tracker.get_slot("handoff_email"),
-            "question": tracker.get_slot("handoff_question"),
-            "consent_to_transcript": consent,
-            "source": {
-                "channel": tracker.get_latest_input_channel() or "unknown",
-                "conversation_id": tracker.sender_id,
-                "text": tracker.get_slot("handoff_question"),
-            },
-            "idempotency_key": tracker.get_slot("handoff_key") or str(uuid.uuid4()),
-        }
-        if consent:
-            body["transcript"] = transcript(tracker)
+        key = tracker.get_slot("handoff_key") or str(uuid.uuid4())
+        body = handoff_body(tracker.slots, tracker.get_latest_input_channel(), tracker.sender_id, key, tracker.events)
         reset = [SlotSet(name, None) for name in HANDOFF_SLOTS]
         try:
             sent = IntakeClient.from_settings(settings).submit_handoff(body)

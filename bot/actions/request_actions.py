@@ -1,11 +1,9 @@
 """Data-rights request flows: start, collect (form), confirm, lodge with the intake."""
 from __future__ import annotations
 
-import functools
 import logging
-import re
 import uuid
-from typing import Any, Callable, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
@@ -13,98 +11,36 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from . import answers, payloads
+from .conversation import latest_intent, send, shopper_messages_newest_first
+from .form_slots import HANDOFF_SLOTS, REQUEST_SLOTS
+from .intake_bodies import request_body
 from .intake_client import IntakeClient, IntakeError
 from .policy import default_policy
-from .policy_actions import latest_intent, send
 from .request_types import REQUEST_LABELS, REQUEST_OF_INTENT
 from .settings import Settings
 from .topics import default_topics
+from .validators import (
+    EMAIL_PROBLEM,
+    objection_choice,
+    rectifiable_field,
+    unless_reset,
+    valid_email,
+    valid_free_text,
+    valid_name,
+)
 
 logger = logging.getLogger(__name__)
-
-OBJECTION_CHOICES = {
-    "profiling": ("profil", "scor", "analys", "analyz", "automat", "research"),
-    "credit_checks": ("credit", "fraud", "agenc", "check", "reference"),
-    "marketing": ("market", "email", "newsletter", "advert", "promot", "text", "call", "post"),
-}
-
-RECTIFIABLE = ("address", "name", "email", "phone", "number", "postcode", "surname", "card")
-
-REQUEST_SLOTS = (
-    "request_type", "request_key", "request_text", "requester_name", "requester_email",
-    "rectification_what", "rectification_value", "objection_processing", "request_confirmed",
-)
-HANDOFF_SLOTS = ("handoff_email", "handoff_question", "handoff_consent", "handoff_key")
-
-EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
-UNSAFE_CHARACTERS = re.compile(r"[<>{}\[\]\\\r\n\t]")
 
 
 def request_type_for(tracker: Tracker) -> Optional[str]:
     """The request this turn starts: from the latest intent, or, when the
     shopper said "yes" to an offer, from the question that made the offer."""
-    for event in reversed(tracker.events):
-        if event.get("event") != "user":
-            continue
-        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+    for intent, _ in shopper_messages_newest_first(tracker):
         if intent in REQUEST_OF_INTENT:
             return REQUEST_OF_INTENT[intent]
         if intent != "affirm":
             return None
     return None
-
-
-EMAIL_PROBLEM = "That doesn't look like an email address. Could you type it again (like name@example.com)?"
-
-
-def unless_reset(validate: Callable) -> Callable:
-    """For a form's `validate_<slot>` method: a slot reset to None when a flow starts is
-    not an answer from the shopper, so it is neither checked nor complained about."""
-    slot = validate.__name__[len("validate_"):]
-
-    @functools.wraps(validate)
-    def checked(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        if value is None:
-            return {slot: None}
-        return validate(self, value, dispatcher, tracker, domain)
-
-    return checked
-
-
-def valid_email(value: Any) -> Optional[str]:
-    text = str(value or "").strip().strip(".").lower()
-    if len(text) > 254 or not EMAIL.match(text):
-        return None
-    return text
-
-
-def valid_name(value: Any) -> Optional[str]:
-    text = " ".join(str(value or "").split())
-    if not 2 <= len(text) <= 100 or UNSAFE_CHARACTERS.search(text) or "@" in text or "?" in text:
-        return None
-    if not re.search(r"[^\W\d_]", text) or len(text.split()) > 8:
-        return None
-    return text
-
-
-def valid_free_text(value: Any, limit: int = 500) -> Optional[str]:
-    text = " ".join(str(value or "").split())
-    if not text or len(text) > limit or UNSAFE_CHARACTERS.search(text):
-        return None
-    return text
-
-
-def objection_choice(text: str) -> Optional[str]:
-    lowered = text.lower()
-    for choice, stems in OBJECTION_CHOICES.items():
-        if any(stem in lowered for stem in stems):
-            return choice
-    return None
-
-
-def rectifiable_field(text: str) -> Optional[str]:
-    words = re.findall(r"[a-z]+", text.lower())
-    return next((field for field in RECTIFIABLE if field in words), None)
 
 
 class ActionStartRequest(Action):
@@ -241,20 +177,8 @@ class ActionSubmitRequest(Action):
         if not slot("request_confirmed"):
             dispatcher.utter_message(text="OK, I haven't sent anything. Is there anything else I can help with?")
             return reset
-        body: Dict[str, Any] = {
-            "request_type": request_type,
-            "requester": {"name": slot("requester_name"), "email": slot("requester_email")},
-            "source": {
-                "channel": tracker.get_latest_input_channel() or "unknown",
-                "conversation_id": tracker.sender_id,
-                "text": slot("request_text") or f"(request started from the chat: {request_type})",
-            },
-            "idempotency_key": slot("request_key") or str(uuid.uuid4()),
-        }
-        if request_type == "rectification":
-            body["rectification"] = {"what": slot("rectification_what"), "correct_value": slot("rectification_value")}
-        if request_type == "objection":
-            body["objection"] = {"processing": slot("objection_processing")}
+        key = slot("request_key") or str(uuid.uuid4())
+        body = request_body(tracker.slots, tracker.get_latest_input_channel(), tracker.sender_id, key)
         try:
             lodged = IntakeClient.from_settings(settings).submit_request(body)
         except IntakeError as error:
