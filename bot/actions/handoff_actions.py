@@ -6,15 +6,15 @@ import uuid
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from . import payloads
 from .conversation import shopper_messages_newest_first
 from .form_slots import HANDOFF_SLOTS
-from .intake_bodies import handoff_body
-from .intake_client import IntakeClient, IntakeError
+from .intake_bodies import HANDOFF_FIELD_SLOTS, handoff_body, slot_of_refused_field
+from .intake_client import IntakeClient, IntakeOutcomeUnknown, IntakeRefused, IntakeUnreachable
 from .settings import Settings
 from .validators import EMAIL_PROBLEM, unless_reset, valid_email, valid_free_text
 
@@ -81,7 +81,34 @@ class ActionSubmitHandoff(Action):
         reset = [SlotSet(name, None) for name in HANDOFF_SLOTS]
         try:
             sent = IntakeClient.from_settings(settings).submit_handoff(body)
-        except IntakeError as error:
+        except IntakeOutcomeUnknown as error:
+            logger.error("handoff may not have been sent: %s", error)
+            dispatcher.utter_message(
+                text=(
+                    "I'm sorry: our team's system didn't answer in time, so I can't tell whether your "
+                    "question reached the team. It may have. If you don't hear from us, please email it "
+                    f"to {settings.team_email} directly."
+                )
+            )
+            dispatcher.utter_message(json_message=payloads.handoff())
+            return reset
+        except IntakeRefused as error:
+            field_slot = slot_of_refused_field(error.fields, HANDOFF_FIELD_SLOTS)
+            logger.error("handoff refused by the intake: %s (field %s)", error, field_slot)
+            if error.status == 422 and field_slot:
+                dispatcher.utter_message(
+                    text="Our team's system didn't accept that, so your question has NOT been sent yet."
+                )
+                return [SlotSet("handoff_key", key), SlotSet(field_slot, None), FollowupAction("handoff_form")]
+            dispatcher.utter_message(
+                text=(
+                    "I'm sorry: our team's system didn't accept your question, so it has NOT been sent. "
+                    f"Please email it to {settings.team_email} directly."
+                )
+            )
+            dispatcher.utter_message(json_message=payloads.handoff())
+            return reset
+        except IntakeUnreachable as error:
             logger.error("handoff could not be sent: %s", error)
             dispatcher.utter_message(
                 text=(

@@ -6,15 +6,15 @@ import uuid
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from . import answers, payloads
-from .conversation import latest_intent, send, shopper_messages_newest_first
+from .conversation import events_since, latest_intent, payloads_sent, send, shopper_messages_newest_first
 from .form_slots import HANDOFF_SLOTS, REQUEST_SLOTS
-from .intake_bodies import request_body
-from .intake_client import IntakeClient, IntakeError
+from .intake_bodies import REQUEST_FIELD_SLOTS, request_body, slot_of_refused_field
+from .intake_client import IntakeClient, IntakeOutcomeUnknown, IntakeRefused, IntakeUnreachable
 from .policy import default_policy
 from .request_types import REQUEST_LABELS, REQUEST_OF_INTENT
 from .settings import Settings
@@ -31,6 +31,14 @@ from .validators import (
 
 logger = logging.getLogger(__name__)
 
+REFUSED_FIELD_QUESTIONS = {
+    "requester_email": "Our team's system didn't accept that email address, so your request has NOT been sent yet.",
+    "requester_name": "Our team's system didn't accept that name, so your request has NOT been sent yet.",
+    "rectification_what": "Our team's system didn't accept what you said is wrong, so your request has NOT been sent yet.",
+    "rectification_value": "Our team's system didn't accept the correct value, so your request has NOT been sent yet.",
+    "objection_processing": "Our team's system didn't accept that choice, so your request has NOT been sent yet.",
+}
+
 
 def request_type_for(tracker: Tracker) -> Optional[str]:
     """The request this turn starts: from the latest intent, or, when the
@@ -41,6 +49,25 @@ def request_type_for(tracker: Tracker) -> Optional[str]:
         if intent != "affirm":
             return None
     return None
+
+
+UNCONFIRMED = "unconfirmed"  # payload status: sent, but whether it was lodged is unknown
+
+EARLIER_ATTEMPT_MAY_HAVE_ARRIVED = (
+    "OK, I won't try again. Your earlier attempt may still have reached our team: if it did, "
+    "you'll get an email from us about it. Anything else I can help with?"
+)
+
+
+def sent_before(tracker: Tracker) -> bool:
+    """Whether the request in the form was already sent once with an outcome nobody could
+    confirm (and not lodged since): then nobody may tell the shopper that nothing was sent."""
+    if tracker.get_slot("request_key") is None:
+        return False
+    return any(
+        payload.get("kind") == "request" and payload.get("status") == UNCONFIRMED
+        for payload in payloads_sent(events_since(tracker, "action_start_request"))
+    )
 
 
 class ActionStartRequest(Action):
@@ -152,11 +179,12 @@ class ActionAskRequestConfirmed(Action):
             lines.append(f"• Correct value: {slot('rectification_value')}")
         if slot("request_type") == "objection":
             lines.append(f"• Object to: {str(slot('objection_processing')).replace('_', ' ')}")
-        lines.append("Shall I send it?")
+        again = sent_before(tracker)
+        lines.append("Shall I try sending it again?" if again else "Shall I send it?")
         dispatcher.utter_message(
             text="\n".join(lines),
             buttons=[
-                {"title": "Yes, send it", "payload": "/affirm"},
+                {"title": "Yes, try again" if again else "Yes, send it", "payload": "/affirm"},
                 {"title": "No, cancel", "payload": "/cancel"},
             ],
         )
@@ -164,7 +192,7 @@ class ActionAskRequestConfirmed(Action):
 
 
 class ActionSubmitRequest(Action):
-    """Lodge the confirmed request; never claim success that didn't happen."""
+    """Lodge the confirmed request; never tell the shopper anything about it that may be false."""
 
     def name(self) -> Text:
         return "action_submit_request"
@@ -175,17 +203,51 @@ class ActionSubmitRequest(Action):
         reset = [SlotSet(name, None) for name in REQUEST_SLOTS]
         request_type = slot("request_type")
         if not slot("request_confirmed"):
-            dispatcher.utter_message(text="OK, I haven't sent anything. Is there anything else I can help with?")
+            dispatcher.utter_message(
+                text=EARLIER_ATTEMPT_MAY_HAVE_ARRIVED if sent_before(tracker)
+                else "OK, I haven't sent anything. Is there anything else I can help with?"
+            )
             return reset
         key = slot("request_key") or str(uuid.uuid4())
         body = request_body(tracker.slots, tracker.get_latest_input_channel(), tracker.sender_id, key)
         try:
             lodged = IntakeClient.from_settings(settings).submit_request(body)
-        except IntakeError as error:
+        except IntakeOutcomeUnknown as error:
+            # It may be lodged: keep the form and its key, so "yes" sends the very same
+            # submission again and the intake, idempotent on the key, lodges it at most once.
+            logger.error("request may not have been lodged: %s", error)
+            dispatcher.utter_message(
+                text=(
+                    "I'm sorry: our team's system didn't answer in time, so I can't tell whether your "
+                    "request went through. It may have been lodged. It's safe to try again: if it did "
+                    "arrive, it won't be lodged twice. Or email your request to "
+                    f"{settings.team_email}."
+                )
+            )
+            dispatcher.utter_message(json_message=payloads.request(request_type, status=UNCONFIRMED))
+            return [SlotSet("request_key", key), SlotSet("request_confirmed", None), FollowupAction("request_form")]
+        except IntakeRefused as error:
+            field_slot = slot_of_refused_field(error.fields, REQUEST_FIELD_SLOTS)
+            logger.error("request refused by the intake: %s (field %s)", error, field_slot)
+            if error.status == 422 and field_slot:
+                # Nothing was stored: ask for that answer again, then confirm and send.
+                dispatcher.utter_message(text=REFUSED_FIELD_QUESTIONS[field_slot])
+                return [SlotSet("request_key", key), SlotSet(field_slot, None),
+                        SlotSet("request_confirmed", None), FollowupAction("request_form")]
+            later = " or try again in a few minutes" if error.status == 429 else ""
+            dispatcher.utter_message(
+                text=(
+                    "I'm sorry: our team's system didn't accept your request, so it has NOT been sent. "
+                    f"Please email it to {settings.team_email}{later}."
+                )
+            )
+            dispatcher.utter_message(json_message=payloads.request(request_type, status="failed"))
+            return reset
+        except IntakeUnreachable as error:
             logger.error("request could not be lodged: %s", error)
             dispatcher.utter_message(
                 text=(
-                    "I'm sorry: I couldn't lodge your request just now, so it has NOT been sent. "
+                    "I'm sorry: I couldn't reach our team's system just now, so your request has NOT been sent. "
                     f"Please email it to {settings.team_email}, or try again in a few minutes."
                 )
             )
@@ -217,5 +279,8 @@ class ActionCancelRequest(Action):
         return "action_cancel_request"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(text="OK, I've stopped and nothing was sent. Anything else I can help with?")
+        dispatcher.utter_message(
+            text=EARLIER_ATTEMPT_MAY_HAVE_ARRIVED if sent_before(tracker)
+            else "OK, I've stopped and nothing was sent. Anything else I can help with?"
+        )
         return [ActiveLoop(None)] + [SlotSet(name, None) for name in REQUEST_SLOTS + HANDOFF_SLOTS]

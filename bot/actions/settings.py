@@ -11,6 +11,12 @@ from dataclasses import dataclass
 DEV_INTAKE_SECRET = "dev-only-insecure-intake-api-secret"
 
 
+# Seconds all attempts of one submission may take together: below the widget's timeout
+# (web_widget/widget.js, 15 s by default) with room for the rest of the turn, and far below
+# Rasa's wait for the action server (300 s). tests/unit/test_contract.py holds this.
+DEFAULT_INTAKE_DEADLINE = 8.0
+
+
 @dataclass(frozen=True)
 class Settings:
     policy_url: str
@@ -19,6 +25,7 @@ class Settings:
     intake_secret: str
     intake_timeout: float
     intake_retries: int
+    intake_deadline: float
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -30,4 +37,5 @@ class Settings:
             intake_secret=env.get("INTAKE_API_SECRET", DEV_INTAKE_SECRET),
             intake_timeout=float(env.get("INTAKE_TIMEOUT", "5")),
             intake_retries=int(env.get("INTAKE_RETRIES", "3")),
+            intake_deadline=float(env.get("INTAKE_DEADLINE", str(DEFAULT_INTAKE_DEADLINE))),
         )

@@ -1,6 +1,6 @@
 """The facts the bot and the intake must agree on: defined once in dsar_contract where both
 runtimes can import it, and held together here where they cannot (widget.js, the intake's
-objection choices)."""
+objection choices, timeouts of the processes around the bot's call to the intake)."""
 import json
 import re
 
@@ -104,6 +104,21 @@ def test_the_shared_package_needs_nothing_but_the_standard_library():
     for path in (ROOT / "dsar_contract").glob("*.py"):
         imports = re.findall(r"^\s*(?:from|import) (\S+)", path.read_text(encoding="utf-8"), re.M)
         assert all(name.startswith(".") or name in {"hashlib", "hmac", "re"} for name in imports), (path, imports)
+
+
+# --- timeouts around the bot's call to the intake --------------------------------------------
+
+def test_the_bot_gives_up_on_the_intake_before_the_widget_and_rasa_give_up_on_the_bot():
+    from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
+
+    from actions.settings import Settings
+
+    widget_default = re.search(r"var timeoutMs = .*?Number\(ds\.timeout\) \|\| (\d+)", widget_source())
+    assert widget_default, "web_widget/widget.js: the default timeout was not found"
+    deadline = Settings.from_env().intake_deadline
+    turn_overhead = 3  # NLU, policies and the form's own action calls in the same turn, under load
+    assert deadline + turn_overhead <= int(widget_default.group(1))
+    assert deadline < DEFAULT_REQUEST_TIMEOUT
 
 
 def test_an_answer_cites_as_many_clauses_as_a_topic_may():
