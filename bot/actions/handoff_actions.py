@@ -16,6 +16,7 @@ from .form_slots import HANDOFF_SLOTS
 from .intake_bodies import HANDOFF_FIELD_SLOTS, handoff_body, slot_of_refused_field
 from .intake_client import IntakeClient, IntakeOutcomeUnknown, IntakeRefused, IntakeUnreachable
 from .settings import Settings
+from .submission_replies import not_sent_text
 from .validators import EMAIL_PROBLEM, unless_reset, valid_email, valid_free_text
 
 logger = logging.getLogger(__name__)
@@ -92,30 +93,15 @@ class ActionSubmitHandoff(Action):
             )
             dispatcher.utter_message(json_message=payloads.handoff())
             return reset
-        except IntakeRefused as error:
+        except (IntakeRefused, IntakeUnreachable) as error:
             field_slot = slot_of_refused_field(error.fields, HANDOFF_FIELD_SLOTS)
-            logger.error("handoff refused by the intake: %s (field %s)", error, field_slot)
-            if error.status == 422 and field_slot:
+            logger.error("handoff not sent: %s (field %s)", error, field_slot)
+            if isinstance(error, IntakeRefused) and error.status == 422 and field_slot:
                 dispatcher.utter_message(
                     text="Our team's system didn't accept that, so your question has NOT been sent yet."
                 )
                 return [SlotSet("handoff_key", key), SlotSet(field_slot, None), FollowupAction("handoff_form")]
-            dispatcher.utter_message(
-                text=(
-                    "I'm sorry: our team's system didn't accept your question, so it has NOT been sent. "
-                    f"Please email it to {settings.team_email} directly."
-                )
-            )
-            dispatcher.utter_message(json_message=payloads.handoff())
-            return reset
-        except IntakeUnreachable as error:
-            logger.error("handoff could not be sent: %s", error)
-            dispatcher.utter_message(
-                text=(
-                    "I'm sorry: I couldn't pass your question on just now, so it has NOT been sent. "
-                    f"Please email it to {settings.team_email} directly."
-                )
-            )
+            dispatcher.utter_message(text=not_sent_text("your question", error, settings.team_email))
             dispatcher.utter_message(json_message=payloads.handoff())
             return reset
         dispatcher.utter_message(

@@ -18,6 +18,7 @@ from .intake_client import IntakeClient, IntakeOutcomeUnknown, IntakeRefused, In
 from .policy import default_policy
 from .request_types import REQUEST_LABELS, REQUEST_OF_INTENT
 from .settings import Settings
+from .submission_replies import not_sent_text
 from .topics import default_topics
 from .validators import (
     EMAIL_PROBLEM,
@@ -226,31 +227,15 @@ class ActionSubmitRequest(Action):
             )
             dispatcher.utter_message(json_message=payloads.request(request_type, status=UNCONFIRMED))
             return [SlotSet("request_key", key), SlotSet("request_confirmed", None), FollowupAction("request_form")]
-        except IntakeRefused as error:
+        except (IntakeRefused, IntakeUnreachable) as error:
             field_slot = slot_of_refused_field(error.fields, REQUEST_FIELD_SLOTS)
-            logger.error("request refused by the intake: %s (field %s)", error, field_slot)
-            if error.status == 422 and field_slot:
+            logger.error("request not lodged: %s (field %s)", error, field_slot)
+            if isinstance(error, IntakeRefused) and error.status == 422 and field_slot:
                 # Nothing was stored: ask for that answer again, then confirm and send.
                 dispatcher.utter_message(text=REFUSED_FIELD_QUESTIONS[field_slot])
                 return [SlotSet("request_key", key), SlotSet(field_slot, None),
                         SlotSet("request_confirmed", None), FollowupAction("request_form")]
-            later = " or try again in a few minutes" if error.status == 429 else ""
-            dispatcher.utter_message(
-                text=(
-                    "I'm sorry: our team's system didn't accept your request, so it has NOT been sent. "
-                    f"Please email it to {settings.team_email}{later}."
-                )
-            )
-            dispatcher.utter_message(json_message=payloads.request(request_type, status="failed"))
-            return reset
-        except IntakeUnreachable as error:
-            logger.error("request could not be lodged: %s", error)
-            dispatcher.utter_message(
-                text=(
-                    "I'm sorry: I couldn't reach our team's system just now, so your request has NOT been sent. "
-                    f"Please email it to {settings.team_email}, or try again in a few minutes."
-                )
-            )
+            dispatcher.utter_message(text=not_sent_text("your request", error, settings.team_email))
             dispatcher.utter_message(json_message=payloads.request(request_type, status="failed"))
             return reset
         reference, due = lodged["reference"], lodged.get("due_at")

@@ -46,11 +46,14 @@ def hung_server():
             except OSError:
                 continue
             connections.append(connection)
-            connection.settimeout(0.5)
+            connection.settimeout(0.3)
+            data = b""
             try:
-                received.append(connection.recv(65536))
+                while chunk := connection.recv(65536):  # headers and body may come apart
+                    data += chunk
             except OSError:
                 pass
+            received.append(data)
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
