@@ -50,7 +50,7 @@ class UTCDateTime(TypeDecorator):
 
 # --- request types and statuses ---------------------------------------------------------
 
-REQUEST_TYPES = ("access", "erasure", "rectification", "marketing_opt_out", "objection")
+from dsar_contract.request_types import REQUEST_TYPES  # noqa: E402  (defined once, shared with the bot)
 #: Types for which the requester must prove they own the address before we act.
 VERIFIED_TYPES = frozenset({"access", "erasure", "rectification", "objection"})
 OBJECTION_PROCESSING = ("profiling", "credit_checks", "marketing")

@@ -1,21 +1,20 @@
-"""Machine-to-machine request signing (dependency-free; the bot's client copies ``sign``).
+"""Machine-to-machine request signing: the scheme (``sign``) is defined once in
+``dsar_contract.signing``, shared with the bot's client; this module checks it.
 
 Headers: ``X-SM-Timestamp: <unix seconds>`` and
 ``X-SM-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + "." + raw_body)>``.
 """
-import hashlib
 import hmac
 import time
 
+from dsar_contract.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
-    return "sha256=" + mac.hexdigest()
+__all__ = ["sign", "signed_headers", "verify"]
 
 
 def signed_headers(secret: str, body: bytes, timestamp: int | None = None) -> dict:
     ts = str(int(time.time()) if timestamp is None else timestamp)
-    return {"X-SM-Timestamp": ts, "X-SM-Signature": sign(secret, ts, body)}
+    return {TIMESTAMP_HEADER: ts, SIGNATURE_HEADER: sign(secret, ts, body)}
 
 
 def verify(secret: str, timestamp: str, body: bytes, signature: str,

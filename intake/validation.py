@@ -3,24 +3,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 
 from flask import request
 from jsonschema import Draft7Validator
 
+from dsar_contract.email_address import is_valid_email  # the one rule, shared with the bot
+
 from . import schemas
 from .errors import ApiError
-
-_LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-_DOMAIN = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
-_EMAIL_RE = re.compile(rf"^(?P<local>{_LOCAL})@(?P<domain>{_DOMAIN})$")
-
-
-def is_valid_email(value: str) -> bool:
-    if not isinstance(value, str) or len(value) > 254:
-        return False
-    m = _EMAIL_RE.match(value)
-    return bool(m) and len(m.group("local")) <= 64
 
 
 def normalise_email(value: str) -> str:

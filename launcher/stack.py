@@ -134,7 +134,8 @@ class Stack:
             return Service(
                 "action server",
                 [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "-p", str(self.ports.actions)],
-                BOT_DIR, env, lambda: http_ok(f"{self.actions_url}/health"), logs / "actions.log",
+                # The actions import dsar_contract, the package at the repository root they share with the intake.
+                BOT_DIR, dict(env, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))), lambda: http_ok(f"{self.actions_url}/health"), logs / "actions.log",
                 startup_timeout=120,
             )
         if name == "rasa":

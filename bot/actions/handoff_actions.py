@@ -6,39 +6,31 @@ import uuid
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from . import payloads
-from .intake_client import IntakeClient, IntakeError
-from .request_actions import EMAIL_PROBLEM, HANDOFF_SLOTS, unless_reset, valid_email, valid_free_text
+from .conversation import shopper_messages_newest_first
+from .form_slots import HANDOFF_SLOTS
+from .intake_bodies import HANDOFF_FIELD_SLOTS, handoff_body, slot_of_refused_field
+from .intake_client import IntakeClient, IntakeOutcomeUnknown, IntakeRefused, IntakeUnreachable
 from .settings import Settings
+from .submission_replies import not_sent_text
+from .validators import EMAIL_PROBLEM, unless_reset, valid_email, valid_free_text
 
 logger = logging.getLogger(__name__)
 
 UNANSWERED_INTENTS = {"nlu_fallback", "ask_uncovered", "out_of_scope"}
-TRANSCRIPT_LIMIT = 50
 
 
 def unanswered_question(tracker: Tracker) -> Optional[str]:
     """The shopper's most recent message the bot could not answer, if any."""
-    for event in reversed(tracker.events):
-        if event.get("event") != "user":
-            continue
-        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        text = (event.get("text") or "").strip()
+    for intent, text in shopper_messages_newest_first(tracker):
+        text = text.strip()
         if intent in UNANSWERED_INTENTS and text and not text.startswith("/"):
             return valid_free_text(text, 2000)
     return None
-
-
-def transcript(tracker: Tracker) -> List[Dict[str, str]]:
-    lines = []
-    for event in tracker.events:
-        if event.get("event") in ("user", "bot") and event.get("text"):
-            lines.append({"sender": event["event"], "text": str(event["text"])[:2000]})
-    return lines[-TRANSCRIPT_LIMIT:]
 
 
 class ActionStartHandoff(Action):
@@ -85,31 +77,31 @@ class ActionSubmitHandoff(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         settings = Settings.from_env()
-        consent = bool(tracker.get_slot("handoff_consent"))
-        body: Dict[str, Any] = {
-            "email": tracker.get_slot("handoff_email"),
-            "question": tracker.get_slot("handoff_question"),
-            "consent_to_transcript": consent,
-            "source": {
-                "channel": tracker.get_latest_input_channel() or "unknown",
-                "conversation_id": tracker.sender_id,
-                "text": tracker.get_slot("handoff_question"),
-            },
-            "idempotency_key": tracker.get_slot("handoff_key") or str(uuid.uuid4()),
-        }
-        if consent:
-            body["transcript"] = transcript(tracker)
+        key = tracker.get_slot("handoff_key") or str(uuid.uuid4())
+        body = handoff_body(tracker.slots, tracker.get_latest_input_channel(), tracker.sender_id, key, tracker.events)
         reset = [SlotSet(name, None) for name in HANDOFF_SLOTS]
         try:
             sent = IntakeClient.from_settings(settings).submit_handoff(body)
-        except IntakeError as error:
-            logger.error("handoff could not be sent: %s", error)
+        except IntakeOutcomeUnknown as error:
+            logger.error("handoff may not have been sent: %s", error)
             dispatcher.utter_message(
                 text=(
-                    "I'm sorry: I couldn't pass your question on just now, so it has NOT been sent. "
-                    f"Please email it to {settings.team_email} directly."
+                    "I'm sorry: our team's system didn't answer in time, so I can't tell whether your "
+                    "question reached the team. It may have. If you don't hear from us, please email it "
+                    f"to {settings.team_email} directly."
                 )
             )
+            dispatcher.utter_message(json_message=payloads.handoff())
+            return reset
+        except (IntakeRefused, IntakeUnreachable) as error:
+            field_slot = slot_of_refused_field(error.fields, HANDOFF_FIELD_SLOTS)
+            logger.error("handoff not sent: %s (field %s)", error, field_slot)
+            if isinstance(error, IntakeRefused) and error.status == 422 and field_slot:
+                dispatcher.utter_message(
+                    text="Our team's system didn't accept that, so your question has NOT been sent yet."
+                )
+                return [SlotSet("handoff_key", key), SlotSet(field_slot, None), FollowupAction("handoff_form")]
+            dispatcher.utter_message(text=not_sent_text("your question", error, settings.team_email))
             dispatcher.utter_message(json_message=payloads.handoff())
             return reset
         dispatcher.utter_message(

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterable, Optional
 
+from dsar_contract import REQUEST_TYPES
+
 from .policy import default_policy
 
-REQUEST_TYPES = ("access", "erasure", "rectification", "marketing_opt_out", "objection")
 KINDS = ("answer", "request", "handoff", "not_covered", "out_of_scope", "clarify")
-MAX_SECTIONS = 3
+MAX_SECTIONS = 3  # clauses an answer cites (topics.yml is held to it too)
 
 
 class ContractError(ValueError):

@@ -9,17 +9,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from . import answers
 from .answer_choice import FALLBACK_INTENT, Choice, default_chooser
+from .conversation import latest_intent, latest_text, send, shopper_messages_newest_first
 from .law import default_law
 from .policy import default_policy
 from .request_types import OFFERING_INTENTS, REQUEST_LABELS
 from .settings import Settings
 
 logger = logging.getLogger(__name__)
-
-
-def send(dispatcher: CollectingDispatcher, messages: List[answers.Message]) -> None:
-    for message in messages:
-        dispatcher.utter_message(**message)
 
 
 def reply(choice: Choice, settings: Settings) -> List[answers.Message]:
@@ -40,21 +36,10 @@ def reply(choice: Choice, settings: Settings) -> List[answers.Message]:
     return answers.not_covered_answer(settings.team_email, choice.subject, nearest, settings.policy_url)
 
 
-def latest_text(tracker: Tracker) -> str:
-    return tracker.latest_message.get("text") or ""
-
-
-def latest_intent(tracker: Tracker) -> str:
-    return (tracker.latest_message.get("intent") or {}).get("name") or ""
-
-
 def consecutive_fallbacks(tracker: Tracker) -> int:
     """How many of the latest user turns in a row the NLU could not place."""
     count = 0
-    for event in reversed(tracker.events):
-        if event.get("event") != "user":
-            continue
-        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+    for intent, _ in shopper_messages_newest_first(tracker):
         if intent != FALLBACK_INTENT:
             break
         count += 1

@@ -1,52 +1,50 @@
 """Data-rights request flows: start, collect (form), confirm, lodge with the intake."""
 from __future__ import annotations
 
-import functools
 import logging
-import re
 import uuid
-from typing import Any, Callable, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from . import answers, payloads
-from .intake_client import IntakeClient, IntakeError
+from .conversation import events_since, latest_intent, payloads_sent, send, shopper_messages_newest_first
+from .form_slots import HANDOFF_SLOTS, REQUEST_SLOTS
+from .intake_bodies import REQUEST_FIELD_SLOTS, request_body, slot_of_refused_field
+from .intake_client import IntakeClient, IntakeOutcomeUnknown, IntakeRefused, IntakeUnreachable
 from .policy import default_policy
-from .policy_actions import latest_intent, send
 from .request_types import REQUEST_LABELS, REQUEST_OF_INTENT
 from .settings import Settings
+from .submission_replies import not_sent_text
 from .topics import default_topics
+from .validators import (
+    EMAIL_PROBLEM,
+    objection_choice,
+    rectifiable_field,
+    unless_reset,
+    valid_email,
+    valid_free_text,
+    valid_name,
+)
 
 logger = logging.getLogger(__name__)
 
-OBJECTION_CHOICES = {
-    "profiling": ("profil", "scor", "analys", "analyz", "automat", "research"),
-    "credit_checks": ("credit", "fraud", "agenc", "check", "reference"),
-    "marketing": ("market", "email", "newsletter", "advert", "promot", "text", "call", "post"),
+REFUSED_FIELD_QUESTIONS = {
+    "requester_email": "Our team's system didn't accept that email address, so your request has NOT been sent yet.",
+    "requester_name": "Our team's system didn't accept that name, so your request has NOT been sent yet.",
+    "rectification_what": "Our team's system didn't accept what you said is wrong, so your request has NOT been sent yet.",
+    "rectification_value": "Our team's system didn't accept the correct value, so your request has NOT been sent yet.",
+    "objection_processing": "Our team's system didn't accept that choice, so your request has NOT been sent yet.",
 }
-
-RECTIFIABLE = ("address", "name", "email", "phone", "number", "postcode", "surname", "card")
-
-REQUEST_SLOTS = (
-    "request_type", "request_key", "request_text", "requester_name", "requester_email",
-    "rectification_what", "rectification_value", "objection_processing", "request_confirmed",
-)
-HANDOFF_SLOTS = ("handoff_email", "handoff_question", "handoff_consent", "handoff_key")
-
-EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
-UNSAFE_CHARACTERS = re.compile(r"[<>{}\[\]\\\r\n\t]")
 
 
 def request_type_for(tracker: Tracker) -> Optional[str]:
     """The request this turn starts: from the latest intent, or, when the
     shopper said "yes" to an offer, from the question that made the offer."""
-    for event in reversed(tracker.events):
-        if event.get("event") != "user":
-            continue
-        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+    for intent, _ in shopper_messages_newest_first(tracker):
         if intent in REQUEST_OF_INTENT:
             return REQUEST_OF_INTENT[intent]
         if intent != "affirm":
@@ -54,57 +52,23 @@ def request_type_for(tracker: Tracker) -> Optional[str]:
     return None
 
 
-EMAIL_PROBLEM = "That doesn't look like an email address. Could you type it again (like name@example.com)?"
+UNCONFIRMED = "unconfirmed"  # payload status: sent, but whether it was lodged is unknown
+
+EARLIER_ATTEMPT_MAY_HAVE_ARRIVED = (
+    "OK, I won't try again. Your earlier attempt may still have reached our team: if it did, "
+    "you'll get an email from us about it. Anything else I can help with?"
+)
 
 
-def unless_reset(validate: Callable) -> Callable:
-    """For a form's `validate_<slot>` method: a slot reset to None when a flow starts is
-    not an answer from the shopper, so it is neither checked nor complained about."""
-    slot = validate.__name__[len("validate_"):]
-
-    @functools.wraps(validate)
-    def checked(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        if value is None:
-            return {slot: None}
-        return validate(self, value, dispatcher, tracker, domain)
-
-    return checked
-
-
-def valid_email(value: Any) -> Optional[str]:
-    text = str(value or "").strip().strip(".").lower()
-    if len(text) > 254 or not EMAIL.match(text):
-        return None
-    return text
-
-
-def valid_name(value: Any) -> Optional[str]:
-    text = " ".join(str(value or "").split())
-    if not 2 <= len(text) <= 100 or UNSAFE_CHARACTERS.search(text) or "@" in text or "?" in text:
-        return None
-    if not re.search(r"[^\W\d_]", text) or len(text.split()) > 8:
-        return None
-    return text
-
-
-def valid_free_text(value: Any, limit: int = 500) -> Optional[str]:
-    text = " ".join(str(value or "").split())
-    if not text or len(text) > limit or UNSAFE_CHARACTERS.search(text):
-        return None
-    return text
-
-
-def objection_choice(text: str) -> Optional[str]:
-    lowered = text.lower()
-    for choice, stems in OBJECTION_CHOICES.items():
-        if any(stem in lowered for stem in stems):
-            return choice
-    return None
-
-
-def rectifiable_field(text: str) -> Optional[str]:
-    words = re.findall(r"[a-z]+", text.lower())
-    return next((field for field in RECTIFIABLE if field in words), None)
+def sent_before(tracker: Tracker) -> bool:
+    """Whether the request in the form was already sent once with an outcome nobody could
+    confirm (and not lodged since): then nobody may tell the shopper that nothing was sent."""
+    if tracker.get_slot("request_key") is None:
+        return False
+    return any(
+        payload.get("kind") == "request" and payload.get("status") == UNCONFIRMED
+        for payload in payloads_sent(events_since(tracker, "action_start_request"))
+    )
 
 
 class ActionStartRequest(Action):
@@ -216,11 +180,12 @@ class ActionAskRequestConfirmed(Action):
             lines.append(f"• Correct value: {slot('rectification_value')}")
         if slot("request_type") == "objection":
             lines.append(f"• Object to: {str(slot('objection_processing')).replace('_', ' ')}")
-        lines.append("Shall I send it?")
+        again = sent_before(tracker)
+        lines.append("Shall I try sending it again?" if again else "Shall I send it?")
         dispatcher.utter_message(
             text="\n".join(lines),
             buttons=[
-                {"title": "Yes, send it", "payload": "/affirm"},
+                {"title": "Yes, try again" if again else "Yes, send it", "payload": "/affirm"},
                 {"title": "No, cancel", "payload": "/cancel"},
             ],
         )
@@ -228,7 +193,7 @@ class ActionAskRequestConfirmed(Action):
 
 
 class ActionSubmitRequest(Action):
-    """Lodge the confirmed request; never claim success that didn't happen."""
+    """Lodge the confirmed request; never tell the shopper anything about it that may be false."""
 
     def name(self) -> Text:
         return "action_submit_request"
@@ -239,32 +204,38 @@ class ActionSubmitRequest(Action):
         reset = [SlotSet(name, None) for name in REQUEST_SLOTS]
         request_type = slot("request_type")
         if not slot("request_confirmed"):
-            dispatcher.utter_message(text="OK, I haven't sent anything. Is there anything else I can help with?")
+            dispatcher.utter_message(
+                text=EARLIER_ATTEMPT_MAY_HAVE_ARRIVED if sent_before(tracker)
+                else "OK, I haven't sent anything. Is there anything else I can help with?"
+            )
             return reset
-        body: Dict[str, Any] = {
-            "request_type": request_type,
-            "requester": {"name": slot("requester_name"), "email": slot("requester_email")},
-            "source": {
-                "channel": tracker.get_latest_input_channel() or "unknown",
-                "conversation_id": tracker.sender_id,
-                "text": slot("request_text") or f"(request started from the chat: {request_type})",
-            },
-            "idempotency_key": slot("request_key") or str(uuid.uuid4()),
-        }
-        if request_type == "rectification":
-            body["rectification"] = {"what": slot("rectification_what"), "correct_value": slot("rectification_value")}
-        if request_type == "objection":
-            body["objection"] = {"processing": slot("objection_processing")}
+        key = slot("request_key") or str(uuid.uuid4())
+        body = request_body(tracker.slots, tracker.get_latest_input_channel(), tracker.sender_id, key)
         try:
             lodged = IntakeClient.from_settings(settings).submit_request(body)
-        except IntakeError as error:
-            logger.error("request could not be lodged: %s", error)
+        except IntakeOutcomeUnknown as error:
+            # It may be lodged: keep the form and its key, so "yes" sends the very same
+            # submission again and the intake, idempotent on the key, lodges it at most once.
+            logger.error("request may not have been lodged: %s", error)
             dispatcher.utter_message(
                 text=(
-                    "I'm sorry: I couldn't lodge your request just now, so it has NOT been sent. "
-                    f"Please email it to {settings.team_email}, or try again in a few minutes."
+                    "I'm sorry: our team's system didn't answer in time, so I can't tell whether your "
+                    "request went through. It may have been lodged. It's safe to try again: if it did "
+                    "arrive, it won't be lodged twice. Or email your request to "
+                    f"{settings.team_email}."
                 )
             )
+            dispatcher.utter_message(json_message=payloads.request(request_type, status=UNCONFIRMED))
+            return [SlotSet("request_key", key), SlotSet("request_confirmed", None), FollowupAction("request_form")]
+        except (IntakeRefused, IntakeUnreachable) as error:
+            field_slot = slot_of_refused_field(error.fields, REQUEST_FIELD_SLOTS)
+            logger.error("request not lodged: %s (field %s)", error, field_slot)
+            if isinstance(error, IntakeRefused) and error.status == 422 and field_slot:
+                # Nothing was stored: ask for that answer again, then confirm and send.
+                dispatcher.utter_message(text=REFUSED_FIELD_QUESTIONS[field_slot])
+                return [SlotSet("request_key", key), SlotSet(field_slot, None),
+                        SlotSet("request_confirmed", None), FollowupAction("request_form")]
+            dispatcher.utter_message(text=not_sent_text("your request", error, settings.team_email))
             dispatcher.utter_message(json_message=payloads.request(request_type, status="failed"))
             return reset
         reference, due = lodged["reference"], lodged.get("due_at")
@@ -293,5 +264,8 @@ class ActionCancelRequest(Action):
         return "action_cancel_request"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(text="OK, I've stopped and nothing was sent. Anything else I can help with?")
+        dispatcher.utter_message(
+            text=EARLIER_ATTEMPT_MAY_HAVE_ARRIVED if sent_before(tracker)
+            else "OK, I've stopped and nothing was sent. Anything else I can help with?"
+        )
         return [ActiveLoop(None)] + [SlotSet(name, None) for name in REQUEST_SLOTS + HANDOFF_SLOTS]

@@ -53,6 +53,12 @@ def intake_secret(env: Mapping[str, str]) -> str:
     return _process_secret
 
 
+# Seconds all attempts of one submission may take together: below the widget's timeout
+# (web_widget/widget.js, 15 s by default) with room for the rest of the turn, and far below
+# Rasa's wait for the action server (300 s). tests/unit/test_contract.py holds this.
+DEFAULT_INTAKE_DEADLINE = 8.0
+
+
 @dataclass(frozen=True)
 class Settings:
     policy_url: str
@@ -61,6 +67,7 @@ class Settings:
     intake_secret: str
     intake_timeout: float
     intake_retries: int
+    intake_deadline: float
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -72,6 +79,7 @@ class Settings:
             intake_secret=intake_secret(env),
             intake_timeout=float(env.get("INTAKE_TIMEOUT", "5")),
             intake_retries=int(env.get("INTAKE_RETRIES", "3")),
+            intake_deadline=float(env.get("INTAKE_DEADLINE", str(DEFAULT_INTAKE_DEADLINE))),
         )
 
 

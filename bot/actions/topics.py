@@ -9,10 +9,10 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import yaml
 
 from .language import lemmas
+from .payloads import MAX_SECTIONS
 from .policy import POLICY_DIR, Policy, PolicyError, default_policy, fingerprint
 
 TOPICS_FILE = POLICY_DIR / "topics.yml"
-MAX_SECTIONS = 3
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,127 @@
+"""The facts the bot and the intake must agree on: defined once in dsar_contract where both
+runtimes can import it, and held together here where they cannot (widget.js, the intake's
+objection choices, timeouts of the processes around the bot's call to the intake)."""
+import json
+import re
+
+import pytest
+
+import dsar_contract
+from tests.conftest import ROOT
+
+
+def widget_source():
+    return (ROOT / "web_widget" / "widget.js").read_text(encoding="utf-8")
+
+
+# --- request types ---------------------------------------------------------------------------
+
+def test_the_bot_and_the_intake_use_the_one_list_of_request_types():
+    from actions import payloads
+    from intake import models, schemas
+
+    assert payloads.REQUEST_TYPES is dsar_contract.REQUEST_TYPES
+    assert models.REQUEST_TYPES is dsar_contract.REQUEST_TYPES
+    assert schemas.REQUEST_CREATE["properties"]["request_type"]["enum"] == list(dsar_contract.REQUEST_TYPES)
+
+
+def test_the_bot_names_and_starts_every_request_type_and_no_other():
+    from actions.request_types import REQUEST_LABELS, REQUEST_OF_INTENT
+
+    assert set(REQUEST_LABELS) == set(dsar_contract.REQUEST_TYPES)
+    assert set(REQUEST_OF_INTENT.values()) == set(dsar_contract.REQUEST_TYPES)
+
+
+def test_the_widget_names_every_request_type_and_no_other():
+    block = re.search(r"var REQUEST_NAMES = \{(.*?)\};", widget_source(), re.S)
+    assert block, "web_widget/widget.js: REQUEST_NAMES not found"
+    names = re.findall(r"(\w+)\s*:\s*'", block.group(1))
+    assert sorted(names) == sorted(dsar_contract.REQUEST_TYPES)
+
+
+# --- objection choices -----------------------------------------------------------------------
+
+def test_the_bot_recognises_exactly_the_objections_the_intake_accepts():
+    from actions.validators import OBJECTION_CHOICES
+    from intake.models import OBJECTION_PROCESSING
+
+    assert tuple(OBJECTION_CHOICES) == tuple(OBJECTION_PROCESSING)
+
+
+# --- the email rule --------------------------------------------------------------------------
+
+ADDRESSES = [
+    "jane@example.com", "Jane.Smith+shop@mail.example.co.uk", "o'neil@example.ie", "a@b.io",
+    "jane..smith@example.com", "jane@example.c0m", "jane@example.c", ".jane@example.com",
+    "jane.@example.com", "jane@-example.com", "jane@example-.com", "jane@example..com",
+    "jane@localhost", "jane smith@example.com", "jane@exa mple.com", "jane@@example.com",
+    "jané@example.com", "jane@exämple.com", "x" * 65 + "@example.com", "j@" + "a" * 250 + ".com",
+    "jane@example.com\n", "<jane@example.com>", "",
+]
+
+
+@pytest.mark.parametrize("typed", ADDRESSES)
+def test_the_bot_accepts_an_email_address_exactly_when_the_intake_would(typed):
+    from actions.validators import valid_email
+    from intake.validation import is_valid_email
+
+    cleaned = valid_email(typed)
+    assert (cleaned is not None) == is_valid_email(typed.strip().strip(".").lower())
+    if cleaned is not None:
+        assert is_valid_email(cleaned)
+
+
+@pytest.mark.parametrize("typed", ["jane..smith@example.com", "jane@example.c0m", "jane@example.c"])
+def test_addresses_the_intake_refuses_are_refused_by_the_bot_too(typed):
+    from actions.validators import valid_email
+    from intake.validation import is_valid_email
+
+    assert not is_valid_email(typed)
+    assert valid_email(typed) is None
+
+
+def test_both_sides_use_the_one_email_rule():
+    from intake import validation
+
+    assert validation.is_valid_email is dsar_contract.is_valid_email
+
+
+# --- signing scheme --------------------------------------------------------------------------
+
+def test_the_bot_signs_with_the_scheme_the_intake_verifies():
+    from actions import intake_client
+    from intake import signing
+
+    assert intake_client.sign is signing.sign is dsar_contract.sign
+    body = json.dumps({"request_type": "access"}).encode()
+    headers = signing.signed_headers("secret", body, timestamp=1_700_000_000)
+    assert set(headers) == {dsar_contract.TIMESTAMP_HEADER, dsar_contract.SIGNATURE_HEADER}
+    assert signing.verify("secret", "1700000000", body, headers[dsar_contract.SIGNATURE_HEADER], now=1_700_000_010)
+    assert not signing.verify("other", "1700000000", body, headers[dsar_contract.SIGNATURE_HEADER], now=1_700_000_010)
+
+
+def test_the_shared_package_needs_nothing_but_the_standard_library():
+    for path in (ROOT / "dsar_contract").glob("*.py"):
+        imports = re.findall(r"^\s*(?:from|import) (\S+)", path.read_text(encoding="utf-8"), re.M)
+        assert all(name.startswith(".") or name in {"hashlib", "hmac", "re"} for name in imports), (path, imports)
+
+
+# --- timeouts around the bot's call to the intake --------------------------------------------
+
+def test_the_bot_gives_up_on_the_intake_before_the_widget_and_rasa_give_up_on_the_bot():
+    from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
+
+    from actions.settings import Settings
+
+    widget_default = re.search(r"var timeoutMs = .*?Number\(ds\.timeout\) \|\| (\d+)", widget_source())
+    assert widget_default, "web_widget/widget.js: the default timeout was not found"
+    deadline = Settings.from_env().intake_deadline
+    turn_overhead = 3  # NLU, policies and the form's own action calls in the same turn, under load
+    assert deadline + turn_overhead <= int(widget_default.group(1))
+    assert deadline < DEFAULT_REQUEST_TIMEOUT
+
+
+def test_an_answer_cites_as_many_clauses_as_a_topic_may():
+    from actions import payloads, topics
+
+    assert topics.MAX_SECTIONS is payloads.MAX_SECTIONS
