@@ -126,7 +126,8 @@ class Stack:
         if name == "actions":
             return Service(
                 "action server",
-                [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "-p", str(self.ports.actions)],
+                # rasa_sdk with logs kept free of shopper text (bot/action_server.py).
+                [str(BIN / "python"), "-m", "action_server", "--actions", "actions", "-p", str(self.ports.actions)],
                 BOT_DIR, env, lambda: http_ok(f"{self.actions_url}/health"), logs / "actions.log",
                 startup_timeout=120,
             )
