@@ -70,7 +70,7 @@ shell: setup train
 # BROWSER=0 skips the browser tests on purpose (and says so); otherwise Chromium is installed
 # when missing (as root) or the run stops saying what to install.
 BROWSER ?= 1
-test: setup train
+test: setup train lint
 ifeq ($(BROWSER),0)
 	@echo "BROWSER=0: the browser tests (tests/browser) are SKIPPED in this run."
 	BROWSER_TESTS_REQUIRE_STACK=1 $(PY) -m pytest -m "not browser"
@@ -79,6 +79,12 @@ else
 	scripts/require-chromium.sh
 	BROWSER_TESTS_REQUIRE_STACK=1 $(PY) -m pytest
 endif
+
+# ruff (settings in pyproject.toml). Only `ruff check` for now: the code has not been through
+# `ruff format` yet (that is one whole-repository commit, made when no branch is open against
+# it); add `$(VENV)/bin/ruff format --check .` here after it.
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
 
 test-fast: setup
 	$(PY) -m pytest tests/unit tests/actions tests/intake tests/quality -m "not slow"

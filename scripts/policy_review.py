@@ -11,6 +11,8 @@ import re
 import sys
 from pathlib import Path
 
+# Run from the root (python -m scripts.policy_review); the bot's `actions` package is imported
+# from bot/, as the action server imports it.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bot"))
 
 from actions.topics import TOPICS_FILE, load_topics  # noqa: E402
