@@ -74,7 +74,7 @@ def test_a_new_intent_reaches_the_domain_the_rules_and_the_doc():
     (lambda t: t.replace("        answer: action_answer_policy\n", "        answr: action_answer_policy\n", 1),
      "unknown field(s) ['answr']"),
     (lambda t: t.replace("  - intent: greet\n", "  - intent: Greet!\n"), "'Greet!' is not snake_case"),
-])
+], ids=["duplicate", "unknown-offer", "unknown-field", "bad-name"])
 def test_a_broken_intents_list_gets_a_clear_error(change, message):
     with pytest.raises(generate_rules.IntentsError) as error:
         generate_rules.generated_files(change(INTENTS_TEXT), DOMAIN_TEXT)
