@@ -13,9 +13,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from actions.language import PIPELINE_DIR, build_pipeline  # noqa: E402
+# Run as a script (python bot/build_spacy_pipeline.py): its folder, bot/, is first on sys.path.
+from actions.language import PIPELINE_DIR, build_pipeline
 
 
 def main(argv: list) -> int:

@@ -18,10 +18,10 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-BOT_DIR = Path(__file__).resolve().parent
-sys.path.insert(0, str(BOT_DIR))
+# Run as a script (python bot/fetch_wordllama.py): its folder, bot/, is first on sys.path.
+from actions.embeddings import MODEL_FILES, WORDLLAMA_DIR
 
-from actions.embeddings import MODEL_FILES, WORDLLAMA_DIR  # noqa: E402
+BOT_DIR = Path(__file__).resolve().parent
 
 REQUIREMENT = BOT_DIR / "wordllama-wheel.txt"
 LICENCE = "LICENSE"

@@ -1,4 +1,6 @@
-"""The `rasa` command as this bot runs it: Rasa 3.6.21 with one measured fix.
+"""The `rasa` command as this bot runs it: Rasa 3.6.21 with one measured fix, and its logs kept
+free of shopper text (bot/log_privacy.py: Rasa quotes messages in warnings, structlog events and
+debug lines).
 
 After every custom action, Rasa checks the action server's reply with
 `jsonschema.validate(reply, schema)` (rasa/core/actions/action.py,
@@ -56,6 +58,9 @@ def install() -> None:
 
 
 def main() -> None:
+    import log_privacy
+
+    log_privacy.install()
     install()
     from rasa.__main__ import main as rasa_main
 

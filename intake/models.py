@@ -50,7 +50,7 @@ class UTCDateTime(TypeDecorator):
 
 # --- request types and statuses ---------------------------------------------------------
 
-from dsar_contract.request_types import REQUEST_TYPES  # noqa: E402  (defined once, shared with the bot)
+from dsar_contract.request_types import REQUEST_TYPES  # noqa: E402,F401  (defined once, shared with the bot; models.REQUEST_TYPES)
 #: Types for which the requester must prove they own the address before we act.
 VERIFIED_TYPES = frozenset({"access", "erasure", "rectification", "objection"})
 OBJECTION_PROCESSING = ("profiling", "credit_checks", "marketing")

@@ -133,9 +133,11 @@ class Stack:
         if name == "actions":
             return Service(
                 "action server",
-                [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "-p", str(self.ports.actions)],
-                # The actions import dsar_contract, the package at the repository root they share with the intake.
-                BOT_DIR, dict(env, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))), lambda: http_ok(f"{self.actions_url}/health"), logs / "actions.log",
+                # rasa_sdk with logs kept free of shopper text (bot/action_server.py); the actions import
+                # dsar_contract, the package at the repository root they share with the intake.
+                [str(BIN / "python"), "-m", "action_server", "--actions", "actions", "-p", str(self.ports.actions)],
+                BOT_DIR, dict(env, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))),
+                lambda: http_ok(f"{self.actions_url}/health"), logs / "actions.log",
                 startup_timeout=120,
             )
         if name == "rasa":

@@ -86,7 +86,7 @@ def parse(config: Path, name: str) -> Path:
 
 
 async def _parse_all(model: Path, texts: List[str]) -> List[dict]:
-    sys.path.insert(0, str(BOT))
+    sys.path.insert(0, str(BOT))  # the model's custom components (components/) load from bot/
     os.chdir(BOT)  # the pipeline's paths (build/spacy-en) are relative to the bot
     from rasa.core.agent import Agent
 

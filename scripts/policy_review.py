@@ -22,6 +22,8 @@ from typing import List, Mapping, Optional
 
 import yaml
 
+# Run from the root (python -m scripts.policy_review); the bot's `actions` package is imported
+# from bot/, as the action server imports it.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bot"))
 
 from actions.law import LAW_FILE, LawBook, load_law  # noqa: E402

@@ -1,19 +1,11 @@
-"""Shared test set-up: the bot's actions package is importable as `actions`; development mode
-(INTAKE_DEVELOPMENT=1: the secrets may be missing, see intake/config.py) unless a test says otherwise."""
+"""Shared test set-up. The import paths (the repository root, bot/ for the bot's `actions`
+package) are pytest's `pythonpath` in pyproject.toml. Development mode (INTAKE_DEVELOPMENT=1:
+the secrets may be missing, see intake/config.py) unless a test says otherwise."""
 import os
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BOT_DIR = ROOT / "bot"
-for path in (str(BOT_DIR), str(ROOT)):
-    if path not in sys.path:
-        sys.path.insert(0, path)
+import pytest
 
 os.environ.setdefault("INTAKE_DEVELOPMENT", "1")
-
-
-import pytest  # noqa: E402
 
 
 @pytest.fixture(scope="session")

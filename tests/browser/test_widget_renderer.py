@@ -13,7 +13,6 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from .conftest import save_screenshot, set_viewport
 from .fakebot import Reply
 from .widget_driver import Widget
 

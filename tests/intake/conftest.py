@@ -9,7 +9,6 @@ Helpers live in intake_support.py.
 from __future__ import annotations
 
 import shutil
-import sys
 import uuid
 from pathlib import Path
 
@@ -17,14 +16,12 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from intake_support import (  # noqa: E402
+from intake_support import (  # tests/intake is on pytest's pythonpath (pyproject.toml)
     BACKENDS, PG_URL, LiveApp, Mailbox, ServerThread, free_port, make_config,
 )
 
-from intake import create_app  # noqa: E402
-from intake import migrate as intake_migrate  # noqa: E402
+from intake import create_app
+from intake import migrate as intake_migrate
 
 
 # --- databases ------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ import email.policy
 import json
 import os
 import secrets
-import sys
 import threading
 import time
 import uuid
@@ -16,15 +15,13 @@ import requests
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from intake.db import Database
+from intake.outbox_worker import OutboxWorker
+from intake.mail_sink import start_sink
+from intake.signing import signed_headers
+from launcher.processes import free_port  # noqa: F401  (re-exported to the intake tests)
 
-from intake.db import Database  # noqa: E402
-from intake.outbox_worker import OutboxWorker  # noqa: E402
-from intake.mail_sink import start_sink  # noqa: E402
-from intake.signing import signed_headers  # noqa: E402
-from launcher.processes import free_port  # noqa: E402,F401  (re-exported to the intake tests)
+ROOT = Path(__file__).resolve().parents[2]
 
 API_SECRET = "test-secret-" + secrets.token_hex(8)
 PG_URL = os.environ.get("DATABASE_URL", "")
