@@ -2,9 +2,11 @@
 package) are pytest's `pythonpath` in pyproject.toml. Development mode (INTAKE_DEVELOPMENT=1:
 the secrets may be missing, see intake/config.py) unless a test says otherwise."""
 import os
+from pathlib import Path
 
 import pytest
 
+ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("INTAKE_DEVELOPMENT", "1")
 
 
