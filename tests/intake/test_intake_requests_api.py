@@ -231,7 +231,8 @@ def test_body_changed_after_signing_is_401(live):
     assert live.count("dsar_requests") == 0
 
 
-@pytest.mark.parametrize("offset", [-301, 301, -3600])
+# 30 s beyond the 300 s window: a busy machine may take a second or more to deliver the request.
+@pytest.mark.parametrize("offset", [-330, 330, -3600])
 def test_stale_or_future_timestamp_is_401(live, offset):
     r = live.post_signed("/api/v1/requests", request_body(), timestamp=int(time.time()) + offset)
     assert r.status_code == 401
