@@ -204,6 +204,16 @@ class Stack:
         if service:
             service.stop()
 
+    def restart_service(self, name: str) -> None:
+        """Stop a running service and start it again with the same command, port and settings
+        (a redeploy or a crash of one server), waiting until it is ready."""
+        service = self.service(name)
+        if service is None:
+            raise ValueError(f"{name!r} is not running in this stack")
+        service.stop()
+        service.start()
+        service.wait_ready()
+
     def stop(self) -> None:
         for service in reversed(self._running):
             service.stop()
