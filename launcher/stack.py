@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional
 
-from . import dev_secrets
+from . import conversation_store, dev_secrets
 from .processes import Service, StartupError, free_port, http_ok, port_open
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,6 +79,16 @@ class Stack:
     def database_url(self) -> str:
         return self.env().get("DATABASE_URL") or f"sqlite:///{self.var_dir / 'intake.sqlite3'}"
 
+    @property
+    def tracker_store_url(self) -> str:
+        """Where the Rasa server keeps conversations (TRACKER_STORE_URL, default SQLite in var/)."""
+        return conversation_store.tracker_store_url(self.env(), self.var_dir)
+
+    def rasa_endpoints(self) -> conversation_store.RasaEndpoints:
+        """The endpoints file `rasa run` and `rasa shell` both read: this stack's action server and
+        the tracker and lock stores from TRACKER_STORE_URL / LOCK_STORE_URL (SettingError if unusable)."""
+        return conversation_store.rasa_endpoints(self.env(), self.var_dir, ROOT, self.actions_url)
+
     def env(self) -> Dict[str, str]:
         """The services' environment: development mode, with this checkout's secrets unless
         the caller's environment sets its own."""
@@ -145,8 +155,9 @@ class Stack:
             # takes the core the action server needs (bench: ~5% more messages/s at 8 chats).
             env.setdefault("TF_INTRA_OP_PARALLELISM_THREADS", "1")
             env.setdefault("TF_INTER_OP_PARALLELISM_THREADS", "1")
-            endpoints = self.var_dir / "endpoints.yml"
-            endpoints.write_text(f'action_endpoint:\n  url: "{self.actions_url}/webhook"\n')
+            rasa_endpoints = self.rasa_endpoints()
+            endpoints = rasa_endpoints.write(self.var_dir / "endpoints.yml")
+            env.update(rasa_endpoints.env)  # store passwords: for the Rasa process only
             return Service(
                 "rasa server",
                 [*(PLAIN_RASA_COMMAND if self.plain_rasa else RASA_COMMAND),
@@ -166,7 +177,11 @@ class Stack:
         raise ValueError(f"unknown service {name!r}")
 
     def prepare(self) -> None:
-        """Create folders and bring the intake database to the latest schema."""
+        """Check the store settings, create folders and bring the intake database to the latest schema."""
+        if "rasa" in self.services:  # a store setting it cannot use stops the start before anything runs
+            sqlite_path = self.rasa_endpoints().sqlite_path
+            if sqlite_path:
+                sqlite_path.parent.mkdir(parents=True, exist_ok=True)
         (self.var_dir / "log").mkdir(parents=True, exist_ok=True)
         self.mail_dir.mkdir(parents=True, exist_ok=True)
         if "intake" in self.services:
@@ -203,6 +218,16 @@ class Stack:
         service = self.service(name)
         if service:
             service.stop()
+
+    def restart_service(self, name: str) -> None:
+        """Stop a running service and start it again with the same command, port and settings
+        (a redeploy or a crash of one server), waiting until it is ready."""
+        service = self.service(name)
+        if service is None:
+            raise ValueError(f"{name!r} is not running in this stack")
+        service.stop()
+        service.start()
+        service.wait_ready()
 
     def stop(self) -> None:
         for service in reversed(self._running):
