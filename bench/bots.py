@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Optional
 
 from launcher import Ports, Stack
+from launcher.conversation_store import lock_store, tracker_store
 from launcher.processes import Service, free_port, http_ok
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -135,12 +136,21 @@ def serve(bot: Bot, work: Path) -> Iterator[Served]:
     # The stock bot gets Rasa's own REST channel (ours is bot/channels/guarded_rest.py).
     credentials = work / "stock-credentials.yml"
     credentials.write_text("rest:\n")
+    # The same conversation stores as ours (launcher/conversation_store.py: SQLite by default), so
+    # the comparison is not in-memory against SQL.
+    var_dir = work / f"var-{bot.name}"
+    var_dir.mkdir(parents=True, exist_ok=True)  # Rasa can't create the SQLite file's folder (and falls back to memory)
+    tracker_text, tracker_env, _ = tracker_store(os.environ, var_dir, bot.project_dir)
+    lock_text, lock_env = lock_store(os.environ)
+    endpoints = work / "stock-endpoints.yml"
+    endpoints.write_text(tracker_text + lock_text, encoding="utf-8")
     # The same server settings as ours (launcher/stack.py): one TensorFlow thread.
-    env = dict(rasa_env(), TF_INTRA_OP_PARALLELISM_THREADS="1", TF_INTER_OP_PARALLELISM_THREADS="1")
+    env = dict(rasa_env(), TF_INTRA_OP_PARALLELISM_THREADS="1", TF_INTER_OP_PARALLELISM_THREADS="1",
+               **tracker_env, **lock_env)
     service = Service(
         f"rasa server ({bot.name})",
         [RASA, "run", "-i", "127.0.0.1", "-p", str(port), "-m", str(bot.model),
-         "--credentials", str(credentials)],
+         "--credentials", str(credentials), "--endpoints", str(endpoints)],
         bot.project_dir, env, lambda: http_ok(f"{url}/"), work / f"serve-{bot.name}.log",
         startup_timeout=240,
     )
