@@ -316,3 +316,19 @@ def test_staff_pages_show_the_clock_and_ask_a_clarification(live, staff, mailbox
     # the question went out by mail with a working link
     _, code = reply_link_of(live, mailbox, paused)
     assert live.get(f"/clarify/{paused}", params={"code": code}).status_code == 200
+
+
+def test_the_reply_code_is_kept_nowhere_readable(live, staff, mailbox):
+    ref = verified_request(live, staff)
+    assert ask(live, staff, ref).status_code == 200
+    _, code = reply_link_of(live, mailbox, ref)  # runs the worker: the mail is sent
+    # the outbox's copy of the sent mail no longer holds it, the clock event only its hash
+    for table, column in (("outbox", "body"), ("clock_events", "code_hash"), ("audit_events", "reason")):
+        for (value,) in live.sql(f"SELECT {column} FROM {table}"):
+            assert code not in (value or ""), table
+    # admins reading the local mail sink see it blanked
+    s, _ = login(live, "admin-user")
+    names = re.findall(r'/staff/mail/([0-9A-Za-z_.-]+\.eml)"', s.get(live.url("/staff/mail")).text)
+    shown = [s.get(live.url(f"/staff/mail/{n}")).text for n in names]
+    question = [t for t in shown if "a question for you" in t]
+    assert len(question) == 1 and code not in question[0] and f"/clarify/{ref}?code=[hidden]" in question[0]
