@@ -313,6 +313,11 @@ def ask_clarification(session, req: DsarRequest, question: str | None, *, actor:
     if not question:
         raise ApiError(422, "question_required", "A clarification needs the question to ask the requester.",
                        {"question": "required"})
+    now = now or utcnow()
+    if req.status == IN_PROGRESS and deadlines.local_date(now, _tz(tz)) > req.due_on:
+        # a pause must not move a due date that has already passed
+        raise ApiError(409, "past_due", f"The due date ({req.due_on.isoformat()}) has passed: answer the request "
+                                        "(or refuse it, with the reason) instead of pausing it.")
     code = secrets.token_urlsafe(24)
     set_status(session, req, AWAITING_CLARIFICATION, actor=actor, reason=question, action="clarification_asked",
                now=now, tz=tz, code_hash=hash_code(code))

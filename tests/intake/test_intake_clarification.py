@@ -332,3 +332,15 @@ def test_the_reply_code_is_kept_nowhere_readable(live, staff, mailbox):
     shown = [s.get(live.url(f"/staff/mail/{n}")).text for n in names]
     question = [t for t in shown if "a question for you" in t]
     assert len(question) == 1 and code not in question[0] and f"/clarify/{ref}?code=[hidden]" in question[0]
+
+
+def test_an_overdue_request_cannot_be_paused(live, staff):
+    lodged = utcnow() - dt.timedelta(days=40)
+    ref = lodge_at(live, lodged)
+    with live.app.app_context(), live.db.write() as s:
+        workflow.staff_transition(s, queries.request_by_reference(s, ref), "in_progress", "ID seen",
+                                  "staff:caseworker-user", "Europe/London", now=lodged)
+    before = state(live, ref)
+    r = ask(live, staff, ref)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "past_due"
+    assert state(live, ref) == before
