@@ -45,8 +45,9 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     errors.init_app(app)
 
-    from . import api_requests, handoffs, openapi, staff_api, staff_pages, verification
+    from . import api_requests, clarification, handoffs, openapi, staff_api, staff_pages, verification
     app.register_blueprint(api_requests.bp)
+    app.register_blueprint(clarification.bp)
     app.register_blueprint(handoffs.bp)
     app.register_blueprint(staff_api.bp)
     app.register_blueprint(staff_pages.bp)
@@ -97,8 +98,9 @@ def _init_rate_limits(app: Flask) -> None:
     limits = {
         "requests_api.request_status": app.config["STATUS_RATE_LIMIT"],
         "verify.confirm": app.config["VERIFY_RATE_LIMIT"],
+        "clarify.answer": app.config["VERIFY_RATE_LIMIT"],
         "staff.login": app.config["LOGIN_RATE_LIMIT"],
     }
     for endpoint, value in limits.items():
-        methods = ["POST"] if endpoint == "staff.login" else None
+        methods = ["POST"] if endpoint in ("staff.login", "clarify.answer") else None
         app.view_functions[endpoint] = limiter.limit(value, methods=methods)(app.view_functions[endpoint])

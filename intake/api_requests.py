@@ -9,12 +9,16 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from . import auth, deadlines, json_nesting, mail, schemas, validation, verification, workflow
+from . import auth, json_nesting, mail, schemas, validation, verification, workflow
 from .db import get_db
 from .errors import ApiError
 from .models import (
+    AWAITING_CLARIFICATION,
+    AWAITING_VERIFICATION,
+    TERMINAL,
     VERIFIED_TYPES,
     AuditEvent,
+    ClockEvent,
     DsarRequest,
     OutboxMessage,
     SuppressedEmail,
@@ -83,6 +87,7 @@ def created_body(req) -> dict:
 
 T_REQ = DsarRequest.__table__
 T_AUDIT = AuditEvent.__table__
+T_CLOCK = ClockEvent.__table__
 T_VERIFY = Verification.__table__
 T_OUTBOX = OutboxMessage.__table__
 T_SUPPRESS = SuppressedEmail.__table__
@@ -92,18 +97,16 @@ _EXISTING = select(T_REQ.c.reference, T_REQ.c.request_type, T_REQ.c.status, T_RE
                    T_REQ.c.due_on, T_REQ.c.verification_required, T_REQ.c.payload_hash)
 
 
-def _prepare(values: dict) -> dict:
-    """Everything about a new request that can be worked out before taking the write lock."""
+def _prepare(values: dict, now: dt.datetime | None = None) -> dict:
+    """Everything about a new request that can be worked out before taking the write lock
+    (``now``: when it arrived, the present unless a test controls the clock)."""
     cfg = current_app.config
-    now = utcnow()
-    today = deadlines.local_date(now, cfg["INTAKE_TIMEZONE"])
-    due = deadlines.due_date(today)
+    now = now or utcnow()
     needs_verification = values["request_type"] in VERIFIED_TYPES
     view = SimpleNamespace(**values, reference=workflow.new_reference(), verification_required=needs_verification,
-                           received_at=now, first_due_on=due, due_on=due,
-                           clock_start_on=None if needs_verification else today,
-                           status=None, updated_at=None, closed_at=None, closing_reason=None)
-    audits = workflow.open_request(view, now=now)
+                           received_at=now, status=None, updated_at=None, closed_at=None, closing_reason=None)
+    # sets the due dates from the receipt clock event (provisional until identity is confirmed)
+    audits, clock_events = workflow.open_request(view, now=now, tz=cfg["INTAKE_TIMEZONE"])
     row = vars(view)
     link = code = None
     if needs_verification:
@@ -120,13 +123,14 @@ def _prepare(values: dict) -> dict:
     if code is not None:
         verify_row = dict(code_hash=verification.hash_code(code), created_at=now, failed_attempts=0,
                           expires_at=now + dt.timedelta(seconds=cfg["VERIFICATION_TTL_SECONDS"]))
-    return {"row": row, "audits": audits, "mails": mails, "verification": verify_row, "view": view}
+    return {"row": row, "audits": audits, "clock_events": clock_events, "mails": mails, "verification": verify_row, "view": view}
 
 
 def _insert(conn, prepared: dict) -> None:
     row = prepared["row"]
     request_id = conn.execute(insert(T_REQ).values(**row)).inserted_primary_key[0]
     conn.execute(insert(T_AUDIT), [dict(a, request_id=request_id, handoff_id=None) for a in prepared["audits"]])
+    conn.execute(insert(T_CLOCK), [dict(e, request_id=request_id) for e in prepared["clock_events"]])
     if prepared["verification"] is not None:
         conn.execute(insert(T_VERIFY).values(request_id=request_id, used_at=None, revoked_at=None,
                                              **prepared["verification"]))
@@ -196,4 +200,26 @@ def request_status(reference: str):
         stored = req.email_hash if req is not None else _DUMMY_HASH
         if not hmac.compare_digest(stored, wanted) or req is None:
             raise ApiError(404, "not_found", "No request matches this reference and email address.")
-        return jsonify({"reference": req.reference, "status": req.status, "due_at": req.due_on.isoformat()})
+        clock = workflow.clock_of(s, req)
+        return jsonify(status_body(req, clock))
+
+
+def short_date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def status_body(req, clock) -> dict:
+    """What the requester may see: status and clock, no details of the request itself."""
+    paused = clock.paused_since if req.status == AWAITING_CLARIFICATION else None
+    if paused is not None:
+        summary = f"paused: waiting for your reply since {short_date(paused)}"
+    elif req.status == AWAITING_VERIFICATION:
+        summary = "waiting for you to confirm your email address (the month starts when you confirm)"
+    elif req.status in TERMINAL:
+        summary = f"{req.status.value.replace('_', ' ')}"
+    else:
+        summary = f"in progress: due by {short_date(req.due_on)}" + (" (extended)" if clock.extended else "")
+    return {"reference": req.reference, "status": req.status,
+            "due_at": None if paused is not None else req.due_on.isoformat(),
+            "paused_since": paused.isoformat() if paused is not None else None,
+            "summary": summary}

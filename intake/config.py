@@ -91,6 +91,8 @@ def load_config(environ: dict | None = None) -> dict:
         "MAX_HANDOFF_BYTES": _int(g("INTAKE_MAX_HANDOFF_BYTES"), 512 * 1024),
         "VERIFICATION_TTL_SECONDS": _int(g("INTAKE_VERIFICATION_TTL_SECONDS"), 24 * 3600),
         "VERIFICATION_MAX_ATTEMPTS": 5,
+        # days without an answer to a clarification after which staff may close the request as withdrawn
+        "CLARIFICATION_WAIT_DAYS": _int(g("INTAKE_CLARIFICATION_WAIT_DAYS"), 30),
         # where the shop's time zone lives (for "the day the request was received")
         "INTAKE_TIMEZONE": g("INTAKE_TIMEZONE") or "Europe/London",
         # staff sessions

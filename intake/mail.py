@@ -115,6 +115,27 @@ def queue_extension_notice(session, cfg, req) -> OutboxMessage:
                    reference=req.reference)
 
 
+def requester_clarification(cfg, req, question: str, reply_link: str) -> tuple[str, str]:
+    subject = f"Your Session Music data request {req.reference} - a question for you"
+    return subject, _body("requester_clarification.txt", req=req, question=question, reply_link=reply_link,
+                          wait_days=cfg["CLARIFICATION_WAIT_DAYS"])
+
+
+def queue_clarification_question(session, cfg, req, question: str, reply_link: str) -> OutboxMessage:
+    """Send the requester the question, with the link to answer it (in the caller's transaction)."""
+    subject, body = requester_clarification(cfg, req, question, reply_link)
+    return enqueue(session, kind="clarification", recipient=req.requester_email, subject=subject, body=body,
+                   reference=req.reference)
+
+
+def queue_team_clarification_received(session, cfg, req) -> OutboxMessage:
+    """Tell the team an answer came by the reply link (the answer itself is on the staff page)."""
+    subject = f"[DSAR] {req.reference} {req.request_type} - clarification received, due {req.due_on.isoformat()}"
+    body = _body("team_clarification_received.txt", req=req, staff_link=_request_page(cfg, req))
+    return enqueue(session, kind="team_clarification_received", recipient=cfg["TEAM_EMAIL"], subject=subject,
+                   body=body, reference=req.reference)
+
+
 def team_handoff(cfg, handoff, transcript: list | None) -> tuple[str, str]:
     subject = f"[Handoff] {handoff.reference} question - reply within 2 working days"
     return subject, _body("team_handoff.txt", handoff=handoff, transcript=transcript,

@@ -65,6 +65,8 @@ class RequestStatus(str, enum.Enum):
     RECEIVED = "received"
     AWAITING_VERIFICATION = "awaiting_verification"
     IN_PROGRESS = "in_progress"
+    #: the clock is stopped: staff asked the requester a clarification and wait for the answer
+    AWAITING_CLARIFICATION = "awaiting_clarification"
     COMPLETED = "completed"
     REFUSED = "refused"
     WITHDRAWN = "withdrawn"
@@ -80,6 +82,7 @@ class RequestStatus(str, enum.Enum):
 RECEIVED = RequestStatus.RECEIVED
 AWAITING_VERIFICATION = RequestStatus.AWAITING_VERIFICATION
 IN_PROGRESS = RequestStatus.IN_PROGRESS
+AWAITING_CLARIFICATION = RequestStatus.AWAITING_CLARIFICATION
 COMPLETED = RequestStatus.COMPLETED
 REFUSED = RequestStatus.REFUSED
 WITHDRAWN = RequestStatus.WITHDRAWN
@@ -214,6 +217,28 @@ class AuditEvent(Base):
     reason = Column(Text, nullable=True)
 
     request = relationship("DsarRequest", back_populates="audit_events", viewonly=True)
+
+
+class ClockEvent(Base):
+    """What starts and stops a request's clock (``deadlines.CLOCK_EVENT_KINDS``), one row per event,
+    written by ``workflow`` beside the audit event of the same move.  The due date is derived from
+    these rows (``deadlines.clock``); like the audit table, the database refuses UPDATE and DELETE.
+    """
+
+    __tablename__ = "clock_events"
+    id = Column(Integer, primary_key=True)
+    request_id = Column(Integer, ForeignKey("dsar_requests.id"), nullable=False, index=True)
+    kind = Column(String(32), nullable=False)
+    #: the shop's calendar day it happened (INTAKE_TIMEZONE): what the clock counts
+    on_date = Column(Date, nullable=False)
+    at = Column(UTCDateTime, nullable=False)
+    actor = Column(String(120), nullable=False)
+    #: how identity was confirmed, the question asked, the answer, the extension's reason
+    note = Column(Text, nullable=True)
+    #: clarification_asked: sha256 of the reply link's one-time code
+    code_hash = Column(String(64), nullable=True)
+    #: clarification_received: the question it answers (unique: a question is answered once)
+    answers_id = Column(Integer, ForeignKey("clock_events.id"), nullable=True, unique=True)
 
 
 class Handoff(Base):

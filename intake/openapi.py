@@ -64,7 +64,7 @@ def build_spec() -> dict:
                "properties": {
                    "reference": {"type": "string"}, "request_type": {"type": "string", "enum": list(REQUEST_TYPES)},
                    "status": {"type": "string", "enum": list(STATUSES)}, "received_at": DATETIME, "due_at": DATE,
-                   "mark": {"type": "string", "enum": ["overdue", "due_soon"], "nullable": True},
+                   "mark": {"type": "string", "enum": ["paused", "overdue", "due_soon"], "nullable": True},
                    "requester_name": {"type": "string"}}}
     detail = copy.deepcopy(summary)
     detail["required"] = summary["required"] + ["audit", "allowed_transitions", "can_extend"]
@@ -78,6 +78,17 @@ def build_spec() -> dict:
         "closing_reason": {"type": "string", "nullable": True},
         "allowed_transitions": {"type": "array", "items": {"type": "string", "enum": list(STATUSES)}},
         "can_extend": {"type": "boolean"},
+        "can_ask_clarification": {"type": "boolean"},
+        "clock": {"type": "object", "description": "The clock as the request's events give it (UK GDPR Art 12A).",
+                  "properties": {
+                      "started_on": dict(DATE, nullable=True), "provisional": {"type": "boolean"},
+                      "paused_since": dict(DATE, nullable=True),
+                      "pauses": {"type": "array", "items": {"type": "object", "properties": {
+                          "asked_on": DATE, "answered_on": dict(DATE, nullable=True)}}},
+                      "paused_days": {"type": "integer"}, "extended": {"type": "boolean"},
+                      "first_due_at": DATE, "due_at": DATE,
+                      "withdraw_possible_from": dict(DATE, nullable=True),
+                      "open_question": {"type": "string", "nullable": True}}},
         "audit": {"type": "array", "items": audit},
     })
     json_body = lambda ref: {"required": True, "content": {"application/json": {"schema": {"$ref": ref}}}}  # noqa: E731
@@ -142,6 +153,21 @@ def build_spec() -> dict:
                 "responses": {"200": ok("#/components/schemas/RequestDetail"),
                               **_errs("400", "401", "403", "404", "409", "413", "415", "422")},
             }},
+            "/api/v1/staff/requests/{reference}/clarification": {"post": {
+                "operationId": "staffAskClarification", "security": staff, "parameters": [REFERENCE_PARAM],
+                "summary": "Ask the requester a clarification (emailed with a reply link); the clock stops "
+                           "(caseworker or admin).",
+                "requestBody": json_body("#/components/schemas/Clarification"),
+                "responses": {"200": ok("#/components/schemas/RequestDetail"),
+                              **_errs("400", "401", "403", "404", "409", "413", "415", "422")},
+            }},
+            "/api/v1/staff/requests/{reference}/clarification-received": {"post": {
+                "operationId": "staffClarificationReceived", "security": staff, "parameters": [REFERENCE_PARAM],
+                "summary": "Record the requester's answer; the clock runs again (caseworker or admin).",
+                "requestBody": json_body("#/components/schemas/ClarificationReceived"),
+                "responses": {"200": ok("#/components/schemas/RequestDetail"),
+                              **_errs("400", "401", "403", "404", "409", "413", "415", "422")},
+            }},
             "/api/v1/staff/handoffs": {"get": {
                 "operationId": "staffListHandoffs", "security": staff,
                 "responses": {"200": {"description": "Handoffs, newest first.", "content": {"application/json": {
@@ -172,10 +198,15 @@ def build_spec() -> dict:
                 "RequestCreate": schemas.REQUEST_CREATE,
                 "RequestCreated": created,
                 "RequestStatus": {"type": "object", "additionalProperties": False,
-                                  "required": ["reference", "status", "due_at"],
+                                  "required": ["reference", "status", "due_at", "paused_since", "summary"],
                                   "properties": {"reference": {"type": "string"},
                                                  "status": {"type": "string", "enum": list(STATUSES)},
-                                                 "due_at": DATE}},
+                                                 "due_at": dict(DATE, nullable=True, description=(
+                                                     "Null while the clock is paused for a clarification.")),
+                                                 "paused_since": dict(DATE, nullable=True),
+                                                 "summary": {"type": "string", "description": (
+                                                     "Plain English, e.g. 'paused: waiting for your reply "
+                                                     "since 3 March 2026'.")}}},
                 "HandoffCreate": schemas.HANDOFF_CREATE,
                 "HandoffCreated": {"type": "object", "additionalProperties": False,
                                    "required": ["reference", "received_at"],
@@ -185,6 +216,8 @@ def build_spec() -> dict:
                 "RequestDetail": detail,
                 "Transition": schemas.TRANSITION,
                 "Extension": schemas.EXTENSION,
+                "Clarification": schemas.CLARIFICATION,
+                "ClarificationReceived": schemas.CLARIFICATION_RECEIVED,
                 "Error": {"type": "object", "required": ["error"], "properties": {"error": {
                     "type": "object", "required": ["code", "message"],
                     "properties": {"code": {"type": "string"}, "message": {"type": "string"},

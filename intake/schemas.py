@@ -134,6 +134,22 @@ EXTENSION = {
     "properties": {"reason": text(2000)},
 }
 
+CLARIFICATION = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["question"],
+    "properties": {"question": text(2000, description="What the shop needs to know; emailed to the requester "
+                                                     "with a reply link. The clock stops until the answer.")},
+}
+
+CLARIFICATION_RECEIVED = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["answer"],
+    "properties": {"answer": text(5000, description="The requester's answer (or how it came, e.g. by phone). "
+                                                   "The clock runs again from today.")},
+}
+
 #: fields the server owns; sending them is a client bug worth a clear message
 SERVER_OWNED = frozenset({
     "id", "reference", "status", "received_at", "due_at", "due_on", "first_due_at",

@@ -9,11 +9,11 @@ import json
 from flask import Blueprint, current_app, g, jsonify, request
 from sqlalchemy import func, select
 
-from . import json_nesting, mail, queries, schemas, validation, workflow
+from . import clarification, json_nesting, mail, queries, schemas, validation, workflow
 from .auth import token_required
 from .db import get_db
 from .errors import ApiError
-from .models import STATUSES, AuditEvent, DsarRequest, OutboxMessage
+from .models import AWAITING_CLARIFICATION, STATUSES, AuditEvent, DsarRequest, OutboxMessage
 
 bp = Blueprint("staff_api", __name__, url_prefix="/api/v1/staff")
 
@@ -39,7 +39,30 @@ def audit_dict(ev: AuditEvent) -> dict:
             "from_status": ev.from_status, "to_status": ev.to_status, "reason": ev.reason}
 
 
+def _day(d):
+    return d.isoformat() if d else None
+
+
+def clock_dict(s, req: DsarRequest, clock, today) -> dict:
+    """The request's clock as its events give it (``workflow.clock_of``, open pause counted to today)."""
+    asked = workflow.open_clarification(s, req) if req.status == AWAITING_CLARIFICATION else None
+    wait = current_app.config["CLARIFICATION_WAIT_DAYS"]
+    return {
+        "started_on": _day(clock.started_on),
+        "provisional": clock.provisional,
+        "paused_since": _day(clock.paused_since) if asked else None,
+        "pauses": [{"asked_on": _day(p.start), "answered_on": _day(p.end)} for p in clock.pauses],
+        "paused_days": clock.paused_days(today),
+        "extended": clock.extended,
+        "first_due_at": _day(clock.first_due_on),
+        "due_at": _day(clock.due_on),
+        "withdraw_possible_from": _day(workflow.clarification_wait_ends(asked.on_date, wait)) if asked else None,
+        "open_question": asked.note if asked else None,
+    }
+
+
 def request_detail(s, req: DsarRequest, today) -> dict:
+    clock = workflow.clock_of(s, req, today=today)
     return {
         **request_summary(req, today),
         "requester": {"name": req.requester_name, "email": req.requester_email, "phone": req.requester_phone},
@@ -58,7 +81,9 @@ def request_detail(s, req: DsarRequest, today) -> dict:
         "closed_at": _iso(req.closed_at),
         "closing_reason": req.closing_reason,
         "allowed_transitions": workflow.staff_options(req),
-        "can_extend": workflow.can_extend(req, today),
+        "can_extend": workflow.can_extend(req, today, clock),
+        "can_ask_clarification": workflow.can_ask_clarification(req),
+        "clock": clock_dict(s, req, clock, today),
         "audit": [audit_dict(e) for e in queries.audit_trail(s, req)],
     }
 
@@ -126,6 +151,34 @@ def extension(reference: str):
     def change(s, req):
         workflow.extend(s, req, body["reason"], g.staff.actor, cfg["INTAKE_TIMEZONE"])
         mail.queue_extension_notice(s, cfg, req)
+
+    return jsonify(_change(reference, change))
+
+
+@bp.post("/requests/<reference>/clarification")
+@token_required("caseworker")
+def ask_clarification(reference: str):
+    """Stop the clock and email the requester the question with a one-time reply link."""
+    body = _json_body(schemas.CLARIFICATION)
+    cfg = current_app.config
+
+    def change(s, req):
+        code = workflow.ask_clarification(s, req, body["question"], actor=g.staff.actor, tz=cfg["INTAKE_TIMEZONE"])
+        mail.queue_clarification_question(s, cfg, req, body["question"].strip(),
+                                          clarification.reply_link(req.reference, code))
+
+    return jsonify(_change(reference, change))
+
+
+@bp.post("/requests/<reference>/clarification-received")
+@token_required("caseworker")
+def clarification_received(reference: str):
+    """Staff record the answer (by phone, by email...): the clock runs again."""
+    body = _json_body(schemas.CLARIFICATION_RECEIVED)
+    tz = current_app.config["INTAKE_TIMEZONE"]
+
+    def change(s, req):
+        workflow.receive_clarification(s, req, body["answer"], actor=g.staff.actor, tz=tz)
 
     return jsonify(_change(reference, change))
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    send_file, session, url_for)
-from . import auth, mail, queries, verification, workflow
+from . import auth, clarification, mail, queries, verification, workflow
 from .auth import login_required
 from .db import get_db
 from .errors import ApiError
-from .models import AWAITING_VERIFICATION, DsarRequest, StaffUser
+from .models import AWAITING_CLARIFICATION, AWAITING_VERIFICATION, DsarRequest, StaffUser
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -74,7 +74,8 @@ def request_list():
     today = queries.today()
     with get_db().read() as s:
         rows = queries.requests_by_due_date(s, None if show == "all" else "open", limit=2000)
-        items = [(r, workflow.mark(r, today)) for r in rows]
+        paused = queries.paused_since(s, [r.id for r in rows if r.status == AWAITING_CLARIFICATION])
+        items = [(r, workflow.mark(r, today), paused.get(r.id)) for r in rows]
     return render_template("staff/list.html", items=items, show=show, today=today)
 
 
@@ -92,10 +93,18 @@ def _render_detail(reference: str, error: str | None = None):
         events = queries.audit_trail(s, req)
         staff = auth.current_staff()
         can_act = auth.ROLE_RANK[staff.role] >= auth.ROLE_RANK["caseworker"]
+        clock = workflow.clock_of(s, req, today=today)
+        asked = workflow.open_clarification(s, req) if req.status == AWAITING_CLARIFICATION else None
+        withdraw_from = (workflow.clarification_wait_ends(asked.on_date, current_app.config["CLARIFICATION_WAIT_DAYS"])
+                         if asked else None)
+        answers = {e.answers_id: e for e in workflow.clock_events(s, req) if e.answers_id}
         return render_template(
             "staff/detail.html", req=req, events=events, mark=workflow.mark(req, today), error=error,
+            clock=clock, today=today, asked=asked, withdraw_from=withdraw_from,
+            clock_events=workflow.clock_events(s, req), answers=answers,
+            can_ask=can_act and workflow.can_ask_clarification(req),
             options=workflow.staff_options(req) if can_act else [],
-            can_extend=can_act and workflow.can_extend(req, today),
+            can_extend=can_act and workflow.can_extend(req, today, clock),
             can_resend=can_act and req.status == AWAITING_VERIFICATION,
             reason_required=workflow.REASON_REQUIRED,
         )
@@ -144,6 +153,22 @@ def extend(reference: str):
         workflow.extend(s, req, reason, staff.actor, cfg["INTAKE_TIMEZONE"])
         mail.queue_extension_notice(s, cfg, req)
         flash(f"Extended: now due {req.due_on.isoformat()}; the requester is being told why.", "ok")
+
+    return _apply(reference, fn)
+
+
+@bp.post("/requests/<reference>/clarification")
+@login_required("caseworker")
+def ask_clarification(reference: str):
+    question = request.form.get("question", "")[:2000]
+    staff = auth.current_staff()
+    cfg = current_app.config
+
+    def fn(s, req):
+        code = workflow.ask_clarification(s, req, question, actor=staff.actor, tz=cfg["INTAKE_TIMEZONE"])
+        mail.queue_clarification_question(s, cfg, req, question.strip(),
+                                          clarification.reply_link(req.reference, code))
+        flash(f"{req.reference}: the question is on its way to the requester; the clock is paused.", "ok")
 
     return _apply(reference, fn)
 

@@ -56,12 +56,12 @@ def verify_link(reference: str, code: str) -> str:
     return f"{current_app.config['INTAKE_PUBLIC_URL']}/verify/{reference}?code={code}"
 
 
-_CODE_IN_LINK = re.compile(r"(/verify/[^\s?/]+\?code=)[^\s&\"'<>]+")
+_CODE_IN_LINK = re.compile(r"(/(?:verify|clarify)/[^\s?/]+\?code=)[^\s&\"'<>]+")
 HIDDEN = "[hidden]"
 
 
 def blank_codes(text: str) -> str:
-    """``text`` with the one-time code of every verification link replaced by ``[hidden]``."""
+    """``text`` with the one-time code of every verification or clarification reply link replaced by ``[hidden]``."""
     return _CODE_IN_LINK.sub(lambda m: m.group(1) + HIDDEN, text)
 
 

@@ -149,6 +149,18 @@ def request_body(request_type: str = "access", **overrides) -> dict:
     return body
 
 
+def lodge_at(live, when, rtype: str = "access", **overrides) -> str:
+    """A request that arrived at ``when`` (an aware datetime, maybe in the past): the service's own
+    creation code (``api_requests._prepare`` / ``_insert``) with the clock set, since the history a
+    due date is derived from cannot be edited afterwards.  Returns the reference."""
+    from intake import api_requests
+    with live.app.app_context():
+        prepared = api_requests._prepare(api_requests._clean(request_body(rtype, **overrides)), now=when)
+        with live.db.write_conn() as conn:
+            api_requests._insert(conn, prepared)
+    return prepared["row"]["reference"]
+
+
 def handoff_body(**overrides) -> dict:
     body = {
         "email": "grace.hopper@example.net",

@@ -270,7 +270,8 @@ def test_status_needs_the_right_email(live):
     ok = live.get(f"/api/v1/requests/{ref}/status", params={"email": "Ada.Lovelace@EXAMPLE.org"})
     assert ok.status_code == 200
     assert ok.json() == {"reference": ref, "status": "awaiting_verification",
-                         "due_at": deadlines.due_date(today_london()).isoformat()}
+                         "due_at": deadlines.due_date(today_london()).isoformat(), "paused_since": None,
+                         "summary": "waiting for you to confirm your email address (the month starts when you confirm)"}
     wrong_email = live.get(f"/api/v1/requests/{ref}/status", params={"email": "someone@example.org"})
     unknown_ref = live.get("/api/v1/requests/SM-0000-0000/status", params={"email": "ada.lovelace@example.org"})
     assert wrong_email.status_code == unknown_ref.status_code == 404

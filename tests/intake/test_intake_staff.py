@@ -6,10 +6,10 @@ import re
 
 import pytest
 import requests
-from intake_support import request_body
+from intake_support import lodge_at, request_body
 from sqlalchemy.exc import DatabaseError
 
-from intake import deadlines
+from intake import deadlines, queries, workflow
 from intake.auth import hash_password, new_token, token_hash
 from intake.models import StaffToken, StaffUser, utcnow
 
@@ -187,11 +187,17 @@ def test_extension_adds_two_months_once_with_a_reason(live, staff, mailbox):
 
 
 def test_extension_only_before_the_first_due_date(live, staff):
-    ref = verified_request(live, staff)
-    yesterday = deadlines.local_date(utcnow()) - dt.timedelta(days=1)
-    live.sql("UPDATE dsar_requests SET first_due_on = :d, due_on = :d WHERE reference = :r", d=yesterday, r=ref)
+    # the due date comes from the clock events, which cannot be edited: a request lodged and
+    # verified 40 days ago (the creation and verification code run with the clock set back)
+    long_ago = utcnow() - dt.timedelta(days=40)
+    ref = lodge_at(live, long_ago)
+    with live.app.app_context(), live.db.write() as s:
+        req = queries.request_by_reference(s, ref)
+        workflow.staff_transition(s, req, "in_progress", "ID seen in the shop", "staff:caseworker-user",
+                                  "Europe/London", now=long_ago)
     r = extend(live, staff, ref)
     assert r.status_code == 409 and r.json()["error"]["code"] == "too_late_to_extend"
+    assert deadlines.due_date(deadlines.local_date(long_ago)).isoformat() in r.json()["error"]["message"]
     # not before verification either (the clock has not started)
     assert extend(live, staff, new_request(live)).status_code == 409
 

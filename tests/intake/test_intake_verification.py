@@ -98,7 +98,8 @@ def test_legal_clock_starts_on_verification_day(live, mailbox):
     assert as_date(row[1]) == as_date(row[2]) == expected
     assert expected != provisional
     status = live.get(f"/api/v1/requests/{ref}/status", params={"email": "ada.lovelace@example.org"}).json()
-    assert status == {"reference": ref, "status": "in_progress", "due_at": expected.isoformat()}
+    assert status == {"reference": ref, "status": "in_progress", "due_at": expected.isoformat(), "paused_since": None,
+                      "summary": f"in progress: due by {expected.day} {expected:%B %Y}"}
 
 
 def test_expired_code_does_not_verify(live, mailbox):

@@ -94,9 +94,11 @@ def test_staff_options_come_from_the_transition_table():
     expected = {
         RequestStatus.RECEIVED: ["refused", "withdrawn"],
         RequestStatus.AWAITING_VERIFICATION: ["in_progress", "refused", "withdrawn"],
-        RequestStatus.IN_PROGRESS: ["completed", "refused", "withdrawn"],
+        RequestStatus.IN_PROGRESS: ["completed", "refused", "withdrawn"],  # asking: its own form
+        RequestStatus.AWAITING_CLARIFICATION: ["in_progress", "refused", "withdrawn"],
         RequestStatus.COMPLETED: [], RequestStatus.REFUSED: [], RequestStatus.WITHDRAWN: [],
     }
+    assert set(expected) == set(RequestStatus)
     for status, options in expected.items():
         Req.status = status
         assert workflow.staff_options(Req) == options
