@@ -12,8 +12,8 @@ The shop runs on Shopify; its Shopify app points the three compliance topics at
   starts ``in_progress`` with the one-month clock running from today: no email verification link.
 * shop/redact (48 hours after the app is uninstalled) creates no request: it is recorded for
   staff (``/staff/shopify``), audited, and the team is emailed.
-* A second delivery with the same ``X-Shopify-Webhook-Id`` (or the same ``X-Shopify-Event-Id``)
-  gets 200 and creates nothing.
+* A second delivery with the same ``X-Shopify-Webhook-Id`` (or the same ``X-Shopify-Event-Id``, or
+  for customers/data_request the same ``data_request.id``) gets 200 and creates nothing.
 * A signed body that is not the documented JSON is a 400 and stores nothing.
 
 The webhooks are off (404) until ``SHOPIFY_API_SECRET`` is set.  Logs name the topic and the
@@ -29,7 +29,7 @@ import logging
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 from jsonschema import Draft7Validator
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from . import deadlines, json_nesting, mail, queries, validation, workflow
@@ -177,9 +177,10 @@ def _receive(topic: str):
     event_id = _header_id(EVENT_ID_HEADER)
     api_version = (_header_id(API_VERSION_HEADER) or "")[:20] or None
     now = utcnow()
+    data_request_id = _id((data.get("data_request") or {}).get("id")) if topic == DATA_REQUEST else None
     try:
         with get_db().write() as s:
-            if _seen(s, webhook_id, event_id):
+            if _seen(s, webhook_id, event_id, shop_id=str(data["shop_id"]), data_request_id=data_request_id):
                 return _duplicate(topic)
             reference = _record(s, topic, data, raw, webhook_id=webhook_id, event_id=event_id,
                                 api_version=api_version, now=now)
@@ -193,10 +194,16 @@ def _receive(topic: str):
     return jsonify({"status": "recorded", "topic": topic, "reference": reference})
 
 
-def _seen(s, webhook_id: str, event_id: str | None) -> bool:
+def _seen(s, webhook_id: str, event_id: str | None, *, shop_id: str | None = None,
+          data_request_id: str | None = None) -> bool:
+    """Whether this delivery was already accepted: same webhook id, same event id, or (neither header is
+    signed) the same Shopify data request of the same shop."""
     cond = ShopifyWebhook.webhook_id == webhook_id
     if event_id is not None:
         cond = or_(cond, ShopifyWebhook.event_id == event_id)
+    if data_request_id is not None:
+        cond = or_(cond, and_(ShopifyWebhook.topic == DATA_REQUEST, ShopifyWebhook.shop_id == shop_id,
+                              ShopifyWebhook.data_request_id == data_request_id))
     return s.execute(select(ShopifyWebhook.id).where(cond).limit(1)).first() is not None
 
 

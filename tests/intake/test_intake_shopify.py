@@ -151,6 +151,15 @@ def test_the_same_event_id_under_a_new_webhook_id_is_a_duplicate_too(shop_live):
     assert live.count("dsar_requests") == 1
 
 
+def test_the_same_data_request_id_is_one_request_whatever_the_headers_say(shop_live):
+    # the Webhook-Id header is not covered by the signature: a captured body re-sent under a new id
+    live = shop_live
+    assert deliver(live, "customers/data_request", data_request_body(), webhook_id="b1").json()["status"] == "recorded"
+    again = deliver(live, "customers/data_request", data_request_body(), webhook_id="b2")
+    assert again.status_code == 200 and again.json()["status"] == "duplicate"
+    assert live.count("dsar_requests") == 1
+
+
 def test_concurrent_duplicate_deliveries_create_one_request(shop_live):
     live = shop_live
     raw = json.dumps(data_request_body()).encode()
