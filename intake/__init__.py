@@ -53,6 +53,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(staff_pages.bp)
     app.register_blueprint(verification.bp)
     app.register_blueprint(openapi.bp)
+    from . import shopify_webhooks
+    app.register_blueprint(shopify_webhooks.bp)
+    app.register_blueprint(shopify_webhooks.staff_bp)
 
     _init_rate_limits(app)
 

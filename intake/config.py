@@ -27,6 +27,11 @@ PUBLISHED_SECRETS = frozenset({"dev-only-insecure-intake-api-secret", "dev-only-
 
 DEFAULT_TEAM_EMAIL = "sales@sessionmusic.co.uk"
 
+#: Shopify's privacy webhooks (``intake/shopify_webhooks.py``) are on when this is set: the Shopify
+#: app's client secret, which signs every webhook.  Optional (unset: the endpoints answer 404), but a
+#: value that is set must be strong enough outside development mode, like the two secrets above.
+SHOPIFY_SECRET_VARIABLE = "SHOPIFY_API_SECRET"
+
 
 def _bool(value: str | None, default: bool = False) -> bool:
     if value is None or value == "":
@@ -101,6 +106,9 @@ def load_config(environ: dict | None = None) -> dict:
         "SESSION_COOKIE_NAME": "sm_intake_session",
         "PERMANENT_SESSION_LIFETIME": _int(g("INTAKE_SESSION_HOURS"), 8) * 3600,
         "LOG_LEVEL": g("INTAKE_LOG_LEVEL") or "INFO",
+        # Shopify's privacy webhooks: unset = off (see SHOPIFY_SECRET_VARIABLE)
+        "SHOPIFY_API_SECRET": g(SHOPIFY_SECRET_VARIABLE) or None,
+        "SHOPIFY_MAX_BODY_BYTES": _int(g("SHOPIFY_MAX_BODY_BYTES"), 256 * 1024),
     }
 
 
@@ -119,6 +127,10 @@ def secret_problems(cfg: dict) -> list[str]:
             problems.append(f"{variable} is a development secret published in this repository's source")
         elif len(value) < MIN_SECRET_LENGTH:
             problems.append(f"{variable} is shorter than {MIN_SECRET_LENGTH} characters")
+    shopify = cfg.get("SHOPIFY_API_SECRET")
+    if shopify and len(shopify) < MIN_SECRET_LENGTH:  # optional, but if set it must be a real client secret
+        problems.append(f"{SHOPIFY_SECRET_VARIABLE} is shorter than {MIN_SECRET_LENGTH} characters "
+                        "(copy the Shopify app's client secret, or leave it unset to turn the webhooks off)")
     return problems
 
 

@@ -293,3 +293,33 @@ class SuppressedEmail(Base):
     email_hash = Column(String(64), primary_key=True)
     added_at = Column(UTCDateTime, nullable=False)
     reference = Column(String(16), nullable=True)
+
+
+class ShopifyWebhook(Base):
+    """One accepted delivery of a Shopify privacy webhook (``intake/shopify_webhooks.py``).
+
+    ``webhook_id`` (X-Shopify-Webhook-Id) is unique, so a second delivery of the same webhook
+    creates nothing; so is ``event_id`` (X-Shopify-Event-Id) when Shopify sends one.  A
+    customers/data_request or customers/redact delivery links the request it created; a shop/redact
+    delivery stands alone for staff (``/staff/shopify``).  The payload itself is not kept: the
+    customer's email and phone are on the request, the ids below are all staff need in Shopify.
+    """
+
+    __tablename__ = "shopify_webhooks"
+    id = Column(Integer, primary_key=True)
+    webhook_id = Column(String(100), nullable=False, unique=True)
+    event_id = Column(String(100), nullable=True, unique=True)
+    topic = Column(String(40), nullable=False)
+    shop_id = Column(String(100), nullable=False)
+    shop_domain = Column(String(255), nullable=False)
+    api_version = Column(String(20), nullable=True)
+    #: Shopify's customer id (customers/* topics)
+    customer_id = Column(String(100), nullable=True)
+    #: JSON list of Shopify order ids (orders_requested / orders_to_redact)
+    order_ids = Column(Text, nullable=True)
+    #: Shopify's data request id (customers/data_request)
+    data_request_id = Column(String(100), nullable=True)
+    received_at = Column(UTCDateTime, nullable=False)
+    request_id = Column(Integer, ForeignKey("dsar_requests.id"), nullable=True, index=True)
+
+    request = relationship("DsarRequest", viewonly=True)

@@ -61,6 +61,9 @@ SYSTEM = "system"
 REQUESTER = "requester"
 #: any staff member (audited as "staff:<username>", see ``auth.StaffIdentity.actor``)
 STAFF = "staff"
+#: Shopify's privacy webhooks (``shopify_webhooks.py``): the store owner made the request in
+#: Shopify's admin on the customer's behalf, so it starts in progress, without an email check
+SHOPIFY = "shopify"
 
 
 def _mover(actor: str) -> str:
@@ -71,8 +74,9 @@ def _mover(actor: str) -> str:
 #: every allowed move (from None: a new request) and who may make it;
 #: awaiting_verification -> in_progress by staff = verified by other means
 TRANSITIONS: dict[RequestStatus | None, dict[RequestStatus, frozenset[str]]] = {
-    None: {RECEIVED: frozenset({API_CLIENT})},
+    None: {RECEIVED: frozenset({API_CLIENT, SHOPIFY})},
     RECEIVED: {AWAITING_VERIFICATION: frozenset({SYSTEM}), COMPLETED: frozenset({SYSTEM}),
+               IN_PROGRESS: frozenset({SHOPIFY}),
                REFUSED: frozenset({STAFF}), WITHDRAWN: frozenset({STAFF})},
     AWAITING_VERIFICATION: {IN_PROGRESS: frozenset({REQUESTER, STAFF}),
                             REFUSED: frozenset({STAFF}), WITHDRAWN: frozenset({STAFF})},
