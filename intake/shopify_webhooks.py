@@ -36,7 +36,7 @@ from . import deadlines, json_nesting, mail, queries, validation, workflow
 from .auth import login_required
 from .db import get_db
 from .errors import ApiError
-from .models import IN_PROGRESS, RECEIVED, AuditEvent, DsarRequest, ShopifyWebhook, utcnow
+from .models import IN_PROGRESS, RECEIVED, AuditEvent, ClockEvent, DsarRequest, ShopifyWebhook, utcnow
 from .schemas import LINE_PATTERN
 
 log = logging.getLogger("intake.shopify")
@@ -271,11 +271,17 @@ def _open_request(s, topic: str, hook: ShopifyWebhook, customer: dict, orders: l
               workflow.transition(req, IN_PROGRESS, actor=workflow.SHOPIFY, action="verified_by_shopify",
                                   reason="made by the store owner in Shopify's admin for the customer: "
                                          "no email verification; the one-month clock starts today", now=now)]
+    # The clock (Art 12A) is derived from clock events, as for every request: received today, no
+    # identity step (Shopify vouches for the customer), so the month runs from today.
+    clock = [workflow.clock_event(req, deadlines.RECEIVED, actor=workflow.SHOPIFY, now=now, tz=tz,
+                                  note=f"via shopify ({topic})")]
+    c = deadlines.clock([(e["kind"], e["on_date"]) for e in clock], identity_required=False)
     req.verified_at = now
-    req.clock_start_on = today
+    req.clock_start_on, req.first_due_on, req.due_on = c.started_on, c.first_due_on, c.due_on
     s.add(req)
     s.flush()
     s.add_all(AuditEvent(request_id=req.id, handoff_id=None, **a) for a in audits)
+    s.add_all(ClockEvent(request_id=req.id, **e) for e in clock)
     return req
 
 

@@ -111,6 +111,8 @@ def test_data_request_creates_one_access_request_in_progress_with_its_clock(shop
     assert trail == [("shopify", "created", None, "received"),
                      ("shopify", "verified_by_shopify", "received", "in_progress")]
     assert live.count("verifications") == 0  # no verification link: Shopify's store owner made the request
+    # The clock is derived from clock events, like every request's: received today, no identity step.
+    assert live.sql("SELECT kind, actor FROM clock_events") == [("received", "shopify")]
     mails = live.sql("SELECT recipient, subject, body FROM outbox")
     assert [m[0] for m in mails] == [live.app.config["TEAM_EMAIL"]]  # the team only, not the customer
     assert ref in mails[0][1] and "Shopify" in mails[0][1] and "john.smith" not in mails[0][2]

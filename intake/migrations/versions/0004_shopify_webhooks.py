@@ -1,14 +1,14 @@
 """Shopify's privacy webhooks: one row per accepted delivery (duplicates refused by webhook id)
 
-Revision ID: 0003_shopify_webhooks
-Revises: 0002_sessions_clients
+Revision ID: 0004_shopify_webhooks
+Revises: 0003_clock_events
 Create Date: 2026-11-26
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_shopify_webhooks"
-down_revision = "0002_sessions_clients"
+revision = "0004_shopify_webhooks"
+down_revision = "0003_clock_events"
 branch_labels = None
 depends_on = None
 
