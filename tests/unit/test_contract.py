@@ -132,6 +132,12 @@ def test_the_requests_and_handoffs_columns_hold_the_longest_id():
     assert Handoff.__table__.c.conversation_id.type.length == CONVERSATION_ID_MAX_LENGTH
 
 
+def test_the_widget_states_the_retention_the_purge_applies_by_default():
+    default = re.search(r"var DEFAULT_RETENTION_DAYS = (\d+);", widget_source())
+    assert default, "web_widget/widget.js: DEFAULT_RETENTION_DAYS not found"
+    assert int(default.group(1)) == dsar_contract.DEFAULT_RETENTION_DAYS
+
+
 # --- timeouts around the bot's call to the intake --------------------------------------------
 
 def test_the_bot_gives_up_on_the_intake_before_the_widget_and_rasa_give_up_on_the_bot():
