@@ -170,6 +170,19 @@ class TrackerStore:
         return deleted
 
 
+def as_text(reference: str, conversation_id: str, lines: List[Line]) -> str:
+    """A transcript as plain text, for the answer to an access request."""
+    out = [f"Chat with the Session Music privacy assistant, linked to request {reference}",
+           f"Conversation id: {conversation_id}", ""]
+    if not lines:
+        out.append("(No turns are stored for this conversation: it was deleted or never stored.)")
+    for line in lines:
+        when = line.at.strftime("%Y-%m-%d %H:%M:%S UTC") if line.at else "time unknown"
+        who = "You" if line.speaker == "shopper" else "Assistant"
+        out.append(f"[{when}] {who}: {line.text}")
+    return "\n".join(out) + "\n"
+
+
 def for_app(app) -> TrackerStore:
     """The app's tracker store (one per app, made on first use)."""
     store = app.extensions.get("intake_tracker_store")

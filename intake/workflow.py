@@ -164,6 +164,8 @@ def staff_transition(session, req: DsarRequest, to: str, reason: str | None, act
         start_clock(req, deadlines.local_date(now, tz))
         return
     set_status(session, req, to, actor=actor, reason=reason, now=now)
+    from .conversation_erasure import erase_linked_conversation  # here: it imports this module
+    erase_linked_conversation(session, req, actor=actor, now=now)  # an erasure's chat goes with it
 
 
 def extend(session, req: DsarRequest, reason: str, actor: str, tz: str) -> None:
