@@ -20,7 +20,7 @@ export RASA_MAX_CACHE_SIZE := 0
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: help setup train run shell test test-fast lint rules eval eval-variants real-nlu bench policy-review clean
+.PHONY: help setup train run shell test test-fast lint rules eval eval-variants real-nlu bench policy-review purge-conversations clean
 
 help:
 	@echo "make run            set up (first time: Python 3.10 venv, packages, spaCy pipeline, training) and start everything"
@@ -32,6 +32,7 @@ help:
 	@echo "make policy-review  after a policy update: show which answer summaries rest on changed clauses"
 	@echo "make rules          after editing bot/data/intents.yml: regenerate the rules, the domain's intents and INTENTS.md"
 	@echo "make lint           ruff over the code"
+	@echo "make purge-conversations  delete the bot's conversations older than CONVERSATION_RETENTION_DAYS (run daily)"
 
 # --- set-up -----------------------------------------------------------------------
 $(VENV)/.installed: requirements.txt scripts/find-python.sh
@@ -110,6 +111,11 @@ rules: $(VENV)/.installed
 
 policy-review: setup
 	$(PY) -m scripts.policy_review
+
+# The retention purge of the bot's conversations (intake/conversation_purge.py): schedule it daily.
+# `make purge-conversations ARGS=--dry-run` counts without deleting.
+purge-conversations: $(VENV)/.installed
+	$(PY) -m intake.conversation_purge $(ARGS)
 
 clean:
 	rm -rf bot/models bot/build bot/results var artifacts

@@ -69,6 +69,7 @@ def _clean(data: dict) -> dict:
         "source_channel": data["source"]["channel"],
         "source_conversation_id": data["source"]["conversation_id"],
         "source_text": data["source"]["text"],
+        "conversation_id": data.get("conversation_id"),
         "idempotency_key": data["idempotency_key"],
         "payload_hash": validation.payload_hash(data),
     }

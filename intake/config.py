@@ -14,6 +14,8 @@ import os
 import secrets
 from pathlib import Path
 
+from dsar_contract.conversations import RETENTION_VARIABLE, retention_days
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 #: One variable switches development mode on (``make run``, the tests); never set it in production.
@@ -55,6 +57,21 @@ def default_database_url() -> str:
     return "sqlite:///" + str(REPO_ROOT / "var" / "intake.sqlite3")
 
 
+def tracker_store_url(raw: str | None) -> str:
+    """The bot's tracker store (``TRACKER_STORE_URL``, as the launcher reads it for Rasa): unset,
+    ``var/conversations.sqlite3``; a relative SQLite path is from the repository root."""
+    from sqlalchemy.engine import make_url
+
+    raw = (raw or "").strip()
+    if not raw:
+        return "sqlite:///" + str(REPO_ROOT / "var" / "conversations.sqlite3")
+    url = make_url(raw)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:" \
+            and not Path(url.database).is_absolute():
+        return url.set(database=str(REPO_ROOT / url.database)).render_as_string(hide_password=False)
+    return raw
+
+
 def load_config(environ: dict | None = None) -> dict:
     """Read the service configuration from ``environ`` (default ``os.environ``)."""
     env = os.environ if environ is None else environ
@@ -63,6 +80,10 @@ def load_config(environ: dict | None = None) -> dict:
         # database
         "DATABASE_URL": g("DATABASE_URL") or default_database_url(),
         "DEVELOPMENT": _bool(g(DEVELOPMENT_ENV), False),
+        # the bot's conversations (Rasa's SQL tracker store): read for transcripts, deleted on
+        # erasure and by the retention purge (intake/conversation_purge.py)
+        "TRACKER_STORE_URL": tracker_store_url(g("TRACKER_STORE_URL")),
+        "CONVERSATION_RETENTION_DAYS": retention_days(g(RETENTION_VARIABLE)),
         # secrets (no defaults: see check_secrets)
         "INTAKE_API_SECRET": g("INTAKE_API_SECRET") or None,
         "SECRET_KEY": g("INTAKE_SECRET_KEY") or None,

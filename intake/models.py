@@ -153,6 +153,8 @@ class DsarRequest(Base):
     source_channel = Column(String(64), nullable=False)
     source_conversation_id = Column(String(200), nullable=False)
     source_text = Column(Text, nullable=False)
+    #: the bot's stored conversation (tracker store sender id) the request was lodged in, if any
+    conversation_id = Column(String(128), nullable=True)
 
     idempotency_key = Column(String(200), nullable=False, unique=True)
     payload_hash = Column(String(64), nullable=False)
@@ -174,7 +176,8 @@ class DsarRequest(Base):
         "AuditEvent", back_populates="request", order_by="AuditEvent.id", viewonly=True
     )
 
-    __table_args__ = (Index("ix_dsar_requests_due_on", "due_on"),)
+    __table_args__ = (Index("ix_dsar_requests_due_on", "due_on"),
+                      Index("ix_dsar_requests_conversation_id", "conversation_id"))
 
 
 class Verification(Base):
@@ -253,6 +256,8 @@ class Handoff(Base):
     source_channel = Column(String(64), nullable=False)
     source_conversation_id = Column(String(200), nullable=False)
     source_text = Column(Text, nullable=True)
+    #: the bot's stored conversation (tracker store sender id) the handoff was lodged in, if any
+    conversation_id = Column(String(128), nullable=True)
     idempotency_key = Column(String(200), nullable=False, unique=True)
     payload_hash = Column(String(64), nullable=False)
     received_at = Column(UTCDateTime, nullable=False)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import copy
 
+from dsar_contract.conversations import CONVERSATION_ID_MAX_LENGTH, CONVERSATION_ID_PATTERN
+
 from .models import OBJECTION_PROCESSING, REQUEST_TYPES, STATUSES
 
 #: one line of text: no control characters (so never CR/LF)
@@ -43,6 +45,17 @@ SOURCE = {
         "conversation_id": line(200),
         "text": text(5000, description="The shopper's own words."),
     },
+}
+
+#: the bot's conversation in its tracker store that this request or handoff came from: its
+#: transcript is then part of an access answer and is deleted when an erasure completes
+CONVERSATION_ID = {
+    "type": "string", "nullable": True, "minLength": 1, "maxLength": CONVERSATION_ID_MAX_LENGTH,
+    "pattern": CONVERSATION_ID_PATTERN,
+    "x-invalid": "must be letters, digits and _ . : - only, starting with a letter or digit",
+    "description": "The chat conversation kept by the bot (Rasa's sender id): letters, digits and _ . : - "
+                   f"(starting with a letter or digit), at most {CONVERSATION_ID_MAX_LENGTH} characters. "
+                   "Omit or null when the request did not come from a stored conversation.",
 }
 
 HANDOFF_SOURCE = copy.deepcopy(SOURCE)
@@ -85,6 +98,7 @@ REQUEST_CREATE = {
             "properties": {"processing": {"type": "string", "enum": list(OBJECTION_PROCESSING)}},
         },
         "source": SOURCE,
+        "conversation_id": CONVERSATION_ID,
         "idempotency_key": IDEMPOTENCY_KEY,
     },
 }
@@ -113,6 +127,7 @@ HANDOFF_CREATE = {
         },
         "consent_to_transcript": {"type": "boolean"},
         "source": HANDOFF_SOURCE,
+        "conversation_id": CONVERSATION_ID,
         "idempotency_key": IDEMPOTENCY_KEY,
     },
 }

@@ -107,6 +107,7 @@ def _render_detail(reference: str, error: str | None = None):
             can_extend=can_act and workflow.can_extend(req, today, clock),
             can_resend=can_act and req.status == AWAITING_VERIFICATION,
             reason_required=workflow.REASON_REQUIRED,
+            can_read_transcript=can_act,
         )
 
 
@@ -191,6 +192,35 @@ def resend_verification(reference: str):
         flash("A new verification link is on its way to the requester.", "ok")
 
     return _apply(reference, fn)
+
+
+@bp.get("/requests/<reference>/transcript")
+@login_required("caseworker")
+def request_transcript(reference: str):
+    """The linked chat conversation, read from the bot's tracker store, for an access request's answer:
+    shown, or with ``?format=text`` downloaded as plain text. Every view and export is audited (the
+    conversation id and the number of turns, never the text)."""
+    from . import conversations
+
+    export = request.args.get("format") == "text"
+    staff = auth.current_staff()
+    with get_db().write() as s:
+        req = _load(s, reference)
+        if not req.conversation_id:
+            abort(404)
+        try:
+            lines = conversations.for_app(current_app).transcript(req.conversation_id)
+        except conversations.TrackerStoreUnavailable as exc:
+            return render_template("staff/transcript.html", req=req, lines=None, error=str(exc)), 503
+        workflow.audit(s, actor=staff.actor, action="transcript_exported" if export else "transcript_viewed",
+                       request_id=req.id, from_status=req.status, to_status=req.status,
+                       reason=f"conversation {req.conversation_id}: {len(lines)} turns")
+        ref, conversation_id = req.reference, req.conversation_id
+        if not export:
+            return render_template("staff/transcript.html", req=req, lines=lines, error=None)
+    text = conversations.as_text(ref, conversation_id, lines)
+    return send_file(io.BytesIO(text.encode("utf-8")), mimetype="text/plain; charset=utf-8", as_attachment=True,
+                     download_name=f"{ref}-conversation.txt", max_age=0)
 
 
 @bp.get("/handoffs")

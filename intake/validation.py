@@ -64,7 +64,8 @@ def _describe(error) -> list[tuple[str, str]]:
     if v == "maxLength":
         return [(_path(path), f"must be at most {val} characters")]
     if v == "pattern":
-        return [(_path(path), "contains characters that are not allowed here (control characters or line breaks)")]
+        return [(_path(path), error.schema.get("x-invalid")
+                 or "contains characters that are not allowed here (control characters or line breaks)")]
     if v == "maxItems":
         return [(_path(path), f"must have at most {val} items")]
     return [(_path(path), "is not valid")]

@@ -303,6 +303,8 @@ def staff_transition(session, req: DsarRequest, to: str, reason: str | None, act
                    action="withdrawn_no_clarification", now=now, tz=tz)
         return
     set_status(session, req, to, actor=actor, reason=reason, now=now, tz=tz)
+    from .conversation_erasure import erase_linked_conversation  # here: it imports this module
+    erase_linked_conversation(session, req, actor=actor, now=now)  # an erasure's chat goes with it
 
 
 def hash_code(code: str) -> str:

@@ -111,6 +111,8 @@ class Stack:
             }
         )
         env.setdefault("DATABASE_URL", f"sqlite:///{self.var_dir / 'intake.sqlite3'}")
+        # the intake reads (transcripts) and deletes (erasure) the conversations Rasa keeps: same store
+        env.setdefault("TRACKER_STORE_URL", conversation_store.tracker_store_url(env, self.var_dir))
         env.update(self.extra_env)
         return env
 

@@ -9,7 +9,8 @@ Pages:
   /widget/<file>     the widget's static files (widget.js, widget.css)
 
 Configuration (environment): BOT_URL (default http://127.0.0.1:5005), POLICY_URL
-(default http://127.0.0.1:8000/privacy-policy), POLICY_FILE (default the bot's policy YAML).
+(default http://127.0.0.1:8000/privacy-policy), POLICY_FILE (default the bot's policy YAML),
+CONVERSATION_RETENTION_DAYS (default 90; the widget's notice states it).
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from typing import Any, Dict, Optional
 from urllib.parse import urlsplit
 
 import yaml
+from dsar_contract.conversations import RETENTION_VARIABLE, retention_days
 from flask import Flask, abort, render_template, send_from_directory
 
 HERE = Path(__file__).resolve().parent
@@ -68,6 +70,8 @@ def create_app(
         "policy_url": policy_url,
         "title": "Session Music privacy help",
         "accent": "#5b21b6",
+        # the notice says how long the chat is kept: the purge's setting, not a second number
+        "retention_days": retention_days(os.environ.get(RETENTION_VARIABLE)),
     }
     # Only our own origin and the bot: the widget makes no third-party requests, and
     # neither do these pages. No inline scripts or styles anywhere.

@@ -21,6 +21,9 @@
   var launcherText = ds.launcherText || 'Privacy help';
   var contact = /^[^@\s"<>]+@[^@\s"<>]+\.[a-z]{2,}$/i.test(ds.contactEmail || '') ? ds.contactEmail : 'sales@sessionmusic.co.uk';
   var timeoutMs = Math.min(Math.max(Number(ds.timeout) || 15, 1), 120) * 1000;
+  // How long the bot keeps a conversation after its last message (the intake's CONVERSATION_RETENTION_DAYS).
+  var DEFAULT_RETENTION_DAYS = 90;
+  var retentionDays = /^[1-9]\d{0,3}$/.test(ds.retentionDays || '') ? Number(ds.retentionDays) : DEFAULT_RETENTION_DAYS;
   var suggestions = ds.suggestions === undefined
     ? ['Do you use cookies?', 'I want a copy of my data', 'Talk to a person']
     : ds.suggestions.split('|').map(function (s) { return s.trim(); }).filter(Boolean).slice(0, 4);
@@ -301,7 +304,8 @@
   var form = el('form', { class: 'smw-form', novalidate: true },
     el('label', { for: 'smw-input', class: 'smw-sr' }, 'Your message'), input, sendButton,
     el('p', { id: 'smw-hint', class: 'smw-sr' }, 'Press Enter to send, Shift+Enter for a new line, Escape to close the chat.'));
-  var notice = el('p', { class: 'smw-notice' }, 'This chat is stored to answer you. ',
+  var notice = el('p', { class: 'smw-notice' }, 'This chat is stored to answer you, for ' + retentionDays +
+    ' days after your last message (longer while a request you make here is open). ',
     policyUrl ? link(policyUrl, 'Privacy policy') : null);
   var panel = el('div', { id: 'smw-panel', class: 'smw-panel', role: 'dialog', 'aria-labelledby': 'smw-title', hidden: true },
     el('div', { class: 'smw-head' }, el('h2', { id: 'smw-title', class: 'smw-title' }, title), restartButton, closeButton),

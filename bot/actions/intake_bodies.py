@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Mapping, Optional
 
+from dsar_contract import is_valid_conversation_id
+
 TRANSCRIPT_LIMIT = 50
 TRANSCRIPT_LINE_LIMIT = 2000
 
@@ -19,6 +21,13 @@ REQUEST_FIELD_SLOTS = {
 HANDOFF_FIELD_SLOTS = {"email": "handoff_email", "question": "handoff_question"}
 
 
+def linked_conversation(conversation_id: Optional[str]) -> Optional[str]:
+    """The conversation the intake links the request or handoff to (its transcript is then part
+    of an access answer and goes with an erasure): the sender id when the intake accepts it as a
+    conversation id (dsar_contract), else None, so an odd sender id never blocks the request."""
+    return conversation_id if is_valid_conversation_id(conversation_id) else None
+
+
 def request_body(slots: Mapping[str, Any], channel: Optional[str], conversation_id: str, key: str) -> Dict[str, Any]:
     """POST /api/v1/requests body of the confirmed request held in the request form's slots."""
     request_type = slots.get("request_type")
@@ -30,6 +39,7 @@ def request_body(slots: Mapping[str, Any], channel: Optional[str], conversation_
             "conversation_id": conversation_id,
             "text": slots.get("request_text") or f"(request started from the chat: {request_type})",
         },
+        "conversation_id": linked_conversation(conversation_id),
         "idempotency_key": key,
     }
     if request_type == "rectification":
@@ -62,6 +72,7 @@ def handoff_body(slots: Mapping[str, Any], channel: Optional[str], conversation_
             "conversation_id": conversation_id,
             "text": slots.get("handoff_question"),
         },
+        "conversation_id": linked_conversation(conversation_id),
         "idempotency_key": key,
     }
     if consent:

@@ -413,3 +413,13 @@ def test_start_over_while_waiting_drops_the_late_reply(browser, fake_bot):
     assert widget.bot_turns() == [] and widget.js("return sessionStorage.getItem('smw:history')") is None
     widget.ask("fresh")
     assert widget.user_messages() == ["fresh"] and "Late answer to fresh" in widget.last_bot_text()
+
+
+@pytest.mark.parametrize("attribute,days", [(None, "90"), ("30", "30"), ("0", "90"), ("forever", "90"), ("-7", "90")])
+def test_the_notice_says_how_long_the_chat_is_kept(browser, fake_bot, attribute, days):
+    bot = fake_bot(lambda message: [{"recipient_id": "t", "text": "Hello."}],
+                   **({} if attribute is None else {"retention_days": attribute}))
+    widget = Widget(browser).load(bot.url + "/").open()
+    notice = widget.text_of(widget.find(".smw-notice"))
+    assert f"for {days} days after your last message" in notice, notice
+    assert "longer while a request you make here is open" in notice

@@ -104,6 +104,26 @@ def test_demo_site_takes_urls_from_the_environment(monkeypatch):
     assert 'data-policy-url="http://127.0.0.1:6002/privacy-policy"' in page
 
 
+@pytest.mark.parametrize("setting,shown", [(None, "90"), ("30", "30")])
+def test_the_demo_widget_states_the_configured_conversation_retention(monkeypatch, setting, shown):
+    from web_widget.demo_site import create_app
+
+    if setting is None:
+        monkeypatch.delenv("CONVERSATION_RETENTION_DAYS", raising=False)
+    else:
+        monkeypatch.setenv("CONVERSATION_RETENTION_DAYS", setting)
+    page = create_app().test_client().get("/").get_data(as_text=True)
+    assert f'data-retention-days="{shown}"' in page
+
+
+def test_a_bad_retention_setting_stops_the_demo_site_naming_it(monkeypatch):
+    from web_widget.demo_site import create_app
+
+    monkeypatch.setenv("CONVERSATION_RETENTION_DAYS", "forever")
+    with pytest.raises(ValueError, match="CONVERSATION_RETENTION_DAYS"):
+        create_app()
+
+
 def test_only_the_widget_files_are_served(client):
     assert client.get("/widget/widget.js").status_code == 200
     assert client.get("/widget/widget.css").status_code == 200

@@ -48,7 +48,8 @@ def test_openapi_document(app):
     body = spec["components"]["schemas"]["RequestCreate"]
     assert body["additionalProperties"] is False
     assert set(body["properties"]) == {"request_type", "requester", "details", "rectification", "objection",
-                                       "source", "idempotency_key"}
+                                       "source", "conversation_id", "idempotency_key"}
+    assert body["properties"]["conversation_id"]["nullable"] is True
 
 
 def test_schemathesis_conformance(app):

@@ -106,6 +106,38 @@ def test_the_shared_package_needs_nothing_but_the_standard_library():
         assert all(name.startswith(".") or name in {"hashlib", "hmac", "re"} for name in imports), (path, imports)
 
 
+# --- conversation ids and their retention ----------------------------------------------------
+
+CONVERSATION_IDS = ["0123456789abcdef0123456789abcdef", "test-0123abcd", "a", "Z" * 128, "rasa:shell.1_2",
+                    "", "Z" * 129, "conv 1", "-conv", "conv\n", "convé", "../x", None, 42]
+
+
+@pytest.mark.parametrize("sender", CONVERSATION_IDS)
+def test_the_bot_links_a_conversation_exactly_when_the_intake_would_store_its_id(sender):
+    import jsonschema
+
+    from actions.intake_bodies import linked_conversation
+    from intake import schemas
+
+    schema = schemas.to_json_schema(schemas.CONVERSATION_ID)
+    intake_accepts = sender is not None and jsonschema.Draft7Validator(schema).is_valid(sender)
+    assert (linked_conversation(sender) is not None) == intake_accepts == dsar_contract.is_valid_conversation_id(sender)
+
+
+def test_the_requests_and_handoffs_columns_hold_the_longest_id():
+    from dsar_contract.conversations import CONVERSATION_ID_MAX_LENGTH
+    from intake.models import DsarRequest, Handoff
+
+    assert DsarRequest.__table__.c.conversation_id.type.length == CONVERSATION_ID_MAX_LENGTH
+    assert Handoff.__table__.c.conversation_id.type.length == CONVERSATION_ID_MAX_LENGTH
+
+
+def test_the_widget_states_the_retention_the_purge_applies_by_default():
+    default = re.search(r"var DEFAULT_RETENTION_DAYS = (\d+);", widget_source())
+    assert default, "web_widget/widget.js: DEFAULT_RETENTION_DAYS not found"
+    assert int(default.group(1)) == dsar_contract.DEFAULT_RETENTION_DAYS
+
+
 # --- timeouts around the bot's call to the intake --------------------------------------------
 
 def test_the_bot_gives_up_on_the_intake_before_the_widget_and_rasa_give_up_on_the_bot():

@@ -144,3 +144,15 @@ def test_the_staff_shell_reads_the_same_stores_as_the_rasa_server(tmp_path, monk
         assert (in_shell.type, in_shell.url, in_shell.kwargs) == (in_run.type, in_run.url, in_run.kwargs)
     assert env["RASA_TRACKER_STORE_PASSWORD"] == "pw"
     assert read_endpoint_config(shell_file, "action_endpoint").url == f"{shell.actions_url}/webhook"
+
+
+@pytest.mark.parametrize("setting", [None, "sqlite:///var/other.sqlite3"])
+def test_the_intake_reads_and_erases_the_store_the_rasa_server_writes(tmp_path, monkeypatch, setting):
+    from intake.config import load_config
+
+    if setting:
+        monkeypatch.setenv("TRACKER_STORE_URL", setting)
+    stack = Stack(ports=Ports.free(), var_dir=tmp_path)
+    rasa_file = stack.rasa_endpoints().sqlite_path
+    intake_url = make_url(load_config(stack.env())["TRACKER_STORE_URL"])
+    assert intake_url.get_backend_name() == "sqlite" and intake_url.database == str(rasa_file)

@@ -18,6 +18,7 @@ def test_the_same_slots_give_the_same_body():
         "request_type": "access",
         "requester": {"name": "Jane Smith", "email": "jane@example.com"},
         "source": {"channel": "rest", "conversation_id": "conv-1", "text": "send me my data"},
+        "conversation_id": "conv-1",
         "idempotency_key": "k-123456789",
     }
 
@@ -42,6 +43,20 @@ def test_the_transcript_goes_only_with_consent_and_only_the_latest_lines():
     assert "transcript" not in handoff_body(slots, "rest", "c", "k", events)
     with_consent = handoff_body(dict(slots, handoff_consent=True), "rest", "c", "k", events)
     assert [line["text"] for line in with_consent["transcript"]] == [f"line {n}" for n in range(10, 60)]
+
+
+def test_requests_and_handoffs_link_the_conversation_they_were_lodged_in():
+    sender = "0123456789abcdef0123456789abcdef"  # a widget conversation id
+    handoff_slots = {"handoff_email": "sam@example.com", "handoff_question": "cctv?", "handoff_consent": False}
+    assert request_body(dict(SLOTS), "rest", sender, "k-123456789")["conversation_id"] == sender
+    assert handoff_body(handoff_slots, "rest", sender, "k-123456789", [])["conversation_id"] == sender
+
+
+def test_a_sender_id_the_intake_would_refuse_is_not_sent_as_the_link():
+    for odd in ("conv 1", "x" * 129, "", "-x", "conv\n1"):
+        body = request_body(dict(SLOTS), "rest", odd, "k-123456789")
+        assert body["conversation_id"] is None, odd
+        assert body["source"]["conversation_id"] == odd  # where it came from is still said
 
 
 def test_a_refused_field_names_the_slot_to_ask_again():
