@@ -1,5 +1,5 @@
 """Facts the bot (bot/actions, run by the action server) and the DSAR intake (intake/) must
-agree on, defined once: the request types, the email address rule and the signing scheme.
+agree on, defined once: the request types and their closed choices, the reference format, the email address rule and the signing scheme.
 
 Standard library only, so that both processes can import it: the intake runs from the
 repository root (gunicorn, flask), the action server from bot/ with the repository root on
@@ -7,7 +7,15 @@ PYTHONPATH (launcher/stack.py). What cannot import it (web_widget/widget.js, the
 objection choices and the bot's words for them) is held to it by tests/unit/test_contract.py.
 """
 from .email_address import is_valid_email
-from .request_types import REQUEST_TYPES
+from .request_types import (
+    AUTOMATED_DECISION_SAFEGUARDS,
+    COMPLAINT_SUBJECTS,
+    REFERENCE_PATTERN,
+    REQUEST_TYPES,
+    RESTRICTION_GROUNDS,
+)
 from .signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
-__all__ = ["REQUEST_TYPES", "SIGNATURE_HEADER", "TIMESTAMP_HEADER", "is_valid_email", "sign"]
+__all__ = [
+    "AUTOMATED_DECISION_SAFEGUARDS", "COMPLAINT_SUBJECTS", "REFERENCE_PATTERN", "REQUEST_TYPES",
+    "RESTRICTION_GROUNDS", "SIGNATURE_HEADER", "TIMESTAMP_HEADER", "is_valid_email", "sign"]

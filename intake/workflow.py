@@ -17,6 +17,7 @@ from . import deadlines
 from .errors import ApiError
 from .models import (
     AWAITING_VERIFICATION,
+    COMPLAINT,
     COMPLETED,
     IN_PROGRESS,
     RECEIVED,
@@ -59,6 +60,7 @@ def _mover(actor: str) -> str:
 TRANSITIONS: dict[RequestStatus | None, dict[RequestStatus, frozenset[str]]] = {
     None: {RECEIVED: frozenset({API_CLIENT})},
     RECEIVED: {AWAITING_VERIFICATION: frozenset({SYSTEM}), COMPLETED: frozenset({SYSTEM}),
+               IN_PROGRESS: frozenset({SYSTEM}),  # a complaint, acknowledged at once
                REFUSED: frozenset({STAFF}), WITHDRAWN: frozenset({STAFF})},
     AWAITING_VERIFICATION: {IN_PROGRESS: frozenset({REQUESTER, STAFF}),
                             REFUSED: frozenset({STAFF}), WITHDRAWN: frozenset({STAFF})},
@@ -139,6 +141,10 @@ def open_request(req, *, now: dt.datetime) -> list[dict]:
                          reason=f"via {req.source_channel}", now=now)]
     if req.verification_required:
         events.append(transition(req, AWAITING_VERIFICATION, actor=SYSTEM, reason="verification email sent", now=now))
+    elif req.request_type == COMPLAINT:
+        events.append(transition(
+            req, IN_PROGRESS, actor=SYSTEM, action="acknowledged", now=now,
+            reason=f"acknowledgement email sent (s.164A: due by {req.acknowledgement_due_on.isoformat()})"))
     else:
         events.append(transition(req, COMPLETED, actor=SYSTEM,
                                  reason="address added to the marketing suppression list", now=now))
@@ -157,6 +163,8 @@ def staff_transition(session, req: DsarRequest, to: str, reason: str | None, act
     reason = (reason or "").strip() or None
     if to in allowed_moves(req.status, actor) and (req.status, to) in REASON_REQUIRED and not reason:
         raise ApiError(422, "reason_required", f"Moving to {to} needs a reason.", {"reason": "required"})
+    if req.request_type == COMPLAINT and to == COMPLETED:
+        raise ApiError(409, "outcome_required", "A complaint is closed by recording its outcome, with a reason.")
     now = utcnow()
     if req.status == AWAITING_VERIFICATION and to == IN_PROGRESS:
         set_status(session, req, to, actor=actor, reason=reason, action="verified_by_staff", now=now)

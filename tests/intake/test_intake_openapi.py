@@ -48,7 +48,7 @@ def test_openapi_document(app):
     body = spec["components"]["schemas"]["RequestCreate"]
     assert body["additionalProperties"] is False
     assert set(body["properties"]) == {"request_type", "requester", "details", "rectification", "objection",
-                                       "source", "idempotency_key"}
+                                       "portability", "restriction", "complaint", "source", "idempotency_key"}
 
 
 def test_schemathesis_conformance(app):

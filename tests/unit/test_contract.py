@@ -3,11 +3,13 @@ runtimes can import it, and held together here where they cannot (widget.js, the
 objection choices, timeouts of the processes around the bot's call to the intake)."""
 import json
 import re
+from pathlib import Path
 
 import pytest
 
 import dsar_contract
-from tests.conftest import ROOT
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def widget_source():
