@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from . import answers, payloads
 from .conversation import events_since, latest_intent, payloads_sent, send, shopper_messages_newest_first
-from .form_slots import HANDOFF_SLOTS, REQUEST_SLOTS, STATUS_SLOTS, TYPE_SLOTS
+from .form_slots import HANDOFF_SLOTS, REQUEST_SLOTS, TYPE_SLOTS
 from .intake_bodies import REQUEST_FIELD_SLOTS, request_body, slot_of_refused_field
 from .intake_client import IntakeClient, IntakeOutcomeUnknown, IntakeRefused, IntakeUnreachable
 from .law import default_law
@@ -117,8 +117,11 @@ class ActionStartRequest(Action):
         settings = Settings.from_env()
         request_type = request_type_for(tracker)
         if request_type is None:
-            send(dispatcher, answers.not_covered_answer(settings.team_email))
-            return [ActiveLoop(None)]
+            if latest_intent(tracker) == "affirm":  # "yes" to an answer that offered nothing
+                dispatcher.utter_message(text="OK. Is there anything else about your privacy I can help with?")
+            else:
+                send(dispatcher, answers.not_covered_answer(settings.team_email))
+            return [ActiveLoop(None), SlotSet("offered_request", None), FollowupAction("action_listen")]
         text = tracker.latest_message.get("text") or ""
         topics = default_topics()
         topic = topics.select(f"request_{request_type}", text)

@@ -14,13 +14,7 @@ from actions.request_actions import (
 )
 from actions.status_actions import ActionCheckStatus, ActionStartStatus, status_text
 from tests.actions.conftest import make_tracker
-from tests.actions.test_request_actions import (  # noqa: F401  (intake, use_intake: fixtures)
-    confirmed_request,
-    intake,
-    payloads,
-    texts,
-    use_intake,
-)
+from tests.actions.test_request_actions import confirmed_request, payloads, texts
 from tests.e2e.mailbox import row
 
 
@@ -143,3 +137,12 @@ def test_a_paused_clock_is_shown_from_whatever_the_look_up_returns():
     assert "Due by 4 January 2027" in paused and "paused" in paused and "since 3 March 2026" in paused
     plain = status_text("SM-AB12-CD34", {"status": "in_progress", "due_at": "2027-01-04"})
     assert "paused" not in plain
+
+
+def test_yes_to_an_answer_that_offered_nothing_starts_no_form(dispatcher, domain):
+    from rasa_sdk.events import ActiveLoop, FollowupAction
+
+    tracker = make_tracker("yes", "affirm", history=[("do you use cookies?", "ask_cookies")])
+    events = ActionStartRequest().run(dispatcher, tracker, domain)
+    assert events == [ActiveLoop(None), SlotSet("offered_request", None), FollowupAction("action_listen")]
+    assert payloads(dispatcher) == [] and "anything else" in texts(dispatcher)

@@ -10,9 +10,14 @@ import re
 
 import pytest
 from intake_support import request_body
-from test_intake_staff import csrf_of, login, staff  # noqa: F401  (staff: a fixture)
+from test_intake_staff import add_staff, csrf_of, login
 
 from intake import deadlines
+
+@pytest.fixture
+def staff(live):
+    return {role: add_staff(live, role + "-user", role) for role in ("viewer", "caseworker")}
+
 
 TABLES = ("dsar_requests", "audit_events", "outbox", "verifications", "suppression_list")
 
