@@ -117,7 +117,7 @@ def test_a_policy_question_mid_form_is_answered_and_the_form_resumes_then_cancel
     assert {"kind": "request", "request_type": "erasure"} in first.payloads, first.text
     chat.say("Pat Green")
     interrupted = chat.say("wait, do you use cookies?")
-    assert {"kind": "answer", "sections": ["cookies"]} in interrupted.payloads, interrupted.text
+    assert {"kind": "answer", "sections": ["cookies"], "law": []} in interrupted.payloads, interrupted.text
     assert "email address" in interrupted.text.lower(), "the form asks its question again"
     bad = chat.say("not an email")
     assert "doesn't look like an email" in bad.text

@@ -28,7 +28,7 @@ def regulator():
 
 def test_a_complaint_lodged_in_chat_is_acknowledged_at_once_with_the_ico_every_time(stack):
     chat = Chat(stack.rasa_url)
-    email = new_email("complainer")
+    email = new_email("pat")
     ico = regulator()
 
     first = chat.say("I want to make a complaint about the marketing emails you keep sending me")
@@ -84,7 +84,7 @@ def test_a_complaints_question_offers_to_lodge_one_and_yes_starts_it(stack):
     ("send my order history to another shop, I'm moving to a different retailer",
      ["to me"], "portability_recipient", "requester"),
     ("please stop using my address while you check it's right",
-     ["my postal address"], "restriction_grounds", "accuracy_contested"),
+     ["my delivery details"], "restriction_grounds", "accuracy_contested"),
 ])
 def test_portability_and_restriction_are_lodged_from_chat(stack, opening, answers, column, value):
     chat = Chat(stack.rasa_url)
