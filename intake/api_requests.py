@@ -9,12 +9,13 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from . import auth, json_nesting, mail, schemas, validation, verification, workflow
+from . import auth, complaints, deadlines, json_nesting, mail, schemas, validation, verification, workflow
 from .db import get_db
 from .errors import ApiError
 from .models import (
     AWAITING_CLARIFICATION,
     AWAITING_VERIFICATION,
+    COMPLAINT,
     TERMINAL,
     VERIFIED_TYPES,
     AuditEvent,
@@ -53,6 +54,9 @@ def _clean(data: dict) -> dict:
         fields["objection"] = "required for an objection (which processing: profiling, credit_checks or marketing)"
     if rtype != "objection" and obj:
         fields["objection"] = "only allowed for an objection"
+    if obj and obj.get("safeguards") and obj["processing"] != "profiling":
+        fields["objection.safeguards"] = "only for an objection to profiling (decisions made by computer alone)"
+    fields.update(_type_sections(data))
     if fields:
         raise ApiError(422, "validation_failed", "Some fields are missing or invalid.", fields)
     phone = (requester.get("phone") or "").strip() or None
@@ -66,12 +70,52 @@ def _clean(data: dict) -> dict:
         "rectification_what": rect["what"].strip() if rect else None,
         "rectification_correct_value": rect["correct_value"].strip() if rect else None,
         "objection_processing": obj["processing"] if obj else None,
+        "objection_safeguards": ",".join(obj.get("safeguards") or []) or None if obj else None,
+        **_type_values(data),
         "source_channel": data["source"]["channel"],
         "source_conversation_id": data["source"]["conversation_id"],
         "source_text": data["source"]["text"],
         "conversation_id": data.get("conversation_id"),
         "idempotency_key": data["idempotency_key"],
         "payload_hash": validation.payload_hash(data),
+    }
+
+
+#: the section of the body each newer request type needs (and no other type may send)
+_SECTION_OF_TYPE = {"portability": "portability", "restriction": "restriction", "complaint": "complaint"}
+_SECTION_HELP = {
+    "portability": "where to send the data: requester, or the organisation's name",
+    "restriction": "which data, and the grounds: accuracy_contested, objection_pending, unlawful or legal_claim",
+    "complaint": "what it is about, and the outcome wanted",
+}
+
+
+def _type_sections(data: dict) -> dict:
+    """422 fields for a missing, misplaced or blank portability / restriction / complaint section."""
+    fields = {}
+    for rtype, section in _SECTION_OF_TYPE.items():
+        given = data.get(section)
+        if data["request_type"] == rtype and not given:
+            fields[section] = f"required for a {rtype} request ({_SECTION_HELP[rtype]})"
+        elif data["request_type"] != rtype and given:
+            fields[section] = f"only allowed for a {rtype} request"
+        elif given:
+            blank = [k for k, v in given.items() if isinstance(v, str) and k != "reference" and not v.strip()]
+            if blank:
+                fields[f"{section}.{blank[0]}"] = "must not be blank"
+    return fields
+
+
+def _type_values(data: dict) -> dict:
+    """The columns of the portability / restriction / complaint sections (None when absent)."""
+    port, restr, compl = data.get("portability") or {}, data.get("restriction") or {}, data.get("complaint") or {}
+    return {
+        "portability_recipient": (port.get("recipient") or "").strip() or None,
+        "restriction_what": (restr.get("what") or "").strip() or None,
+        "restriction_grounds": restr.get("grounds"),
+        "complaint_subject": compl.get("subject"),
+        "complaint_reference": compl.get("reference"),
+        "complaint_outcome_wanted": (compl.get("outcome_wanted") or "").strip() or None,
     }
 
 
@@ -104,9 +148,15 @@ def _prepare(values: dict, now: dt.datetime | None = None) -> dict:
     cfg = current_app.config
     now = now or utcnow()
     needs_verification = values["request_type"] in VERIFIED_TYPES
+    complaint = values["request_type"] == COMPLAINT
+    # a complaint is acknowledged at once (this mail), by the s.164A date 30 days after receipt
+    ack_due = complaints.acknowledgement_due(deadlines.local_date(now, cfg["INTAKE_TIMEZONE"])) if complaint else None
     view = SimpleNamespace(**values, reference=workflow.new_reference(), verification_required=needs_verification,
-                           received_at=now, status=None, updated_at=None, closed_at=None, closing_reason=None)
-    # sets the due dates from the receipt clock event (provisional until identity is confirmed)
+                           received_at=now, status=None, updated_at=None, closed_at=None, closing_reason=None,
+                           acknowledgement_due_on=ack_due, acknowledged_at=now if complaint else None,
+                           complaint_outcome=None)
+    # sets the due dates from the receipt clock event (provisional until identity is confirmed);
+    # a complaint's due date is its s.164A acknowledgement date (workflow.open_request)
     audits, clock_events = workflow.open_request(view, now=now, tz=cfg["INTAKE_TIMEZONE"])
     row = vars(view)
     link = code = None
@@ -117,7 +167,10 @@ def _prepare(values: dict, now: dt.datetime | None = None) -> dict:
     subject, body = mail.team_new_request(cfg, view)
     mails.append(mail.outbox_row(kind="team_new_request", recipient=cfg["TEAM_EMAIL"], subject=subject,
                                  body=body, reference=row["reference"], now=now))
-    subject, body = mail.requester_acknowledgement(cfg, view, link)
+    if complaint:
+        subject, body = complaints.acknowledgement_mail(cfg, view)
+    else:
+        subject, body = mail.requester_acknowledgement(cfg, view, link)
     mails.append(mail.outbox_row(kind="acknowledgement", recipient=row["requester_email"], subject=subject,
                                  body=body, reference=row["reference"], now=now))
     verify_row = None
@@ -135,6 +188,8 @@ def _insert(conn, prepared: dict) -> None:
     if prepared["verification"] is not None:
         conn.execute(insert(T_VERIFY).values(request_id=request_id, used_at=None, revoked_at=None,
                                              **prepared["verification"]))
+    elif row["request_type"] == COMPLAINT:
+        pass  # no suppression: a complaint changes nothing about marketing by itself
     else:
         exists = conn.execute(select(T_SUPPRESS.c.email_hash).where(T_SUPPRESS.c.email_hash == row["email_hash"])).first()
         if exists is None:

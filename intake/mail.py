@@ -20,6 +20,22 @@ TYPE_LABELS = {
     "rectification": "correction of your personal data",
     "marketing_opt_out": "no more direct marketing",
     "objection": "an objection to how we use your personal data",
+    "portability": "your personal data in a portable, machine-readable form (data portability)",
+    "restriction": "restricting how we use your personal data (restriction of processing)",
+    "complaint": "a complaint about how we handle personal data",
+}
+
+RESTRICTION_LABELS = {
+    "accuracy_contested": "you say the data is inaccurate",
+    "objection_pending": "you have objected and are waiting for our decision",
+    "unlawful": "you say our use of it is unlawful but want it kept, not erased",
+    "legal_claim": "you need it kept for a legal claim",
+}
+
+SAFEGUARD_LABELS = {
+    "human_review": "a person to review the decision",
+    "express_view": "a chance to give your side",
+    "contest": "a way to challenge the decision",
 }
 
 OBJECTION_LABELS = {
@@ -95,7 +111,11 @@ def requester_acknowledgement(cfg, req, verify_link: str | None) -> tuple[str, s
     what = TYPE_LABELS[req.request_type]
     if req.request_type == "objection" and req.objection_processing:
         what += f" ({OBJECTION_LABELS.get(req.objection_processing, req.objection_processing)})"
-    return subject, _body("requester_acknowledgement.txt", req=req, what=what, verify_link=verify_link)
+    if req.request_type == "restriction" and req.restriction_grounds:
+        what += f" ({RESTRICTION_LABELS.get(req.restriction_grounds, req.restriction_grounds)})"
+    safeguards = [SAFEGUARD_LABELS.get(s, s) for s in (getattr(req, "objection_safeguards", None) or "").split(",") if s]
+    return subject, _body("requester_acknowledgement.txt", req=req, what=what, verify_link=verify_link,
+                          safeguards=safeguards)
 
 
 def team_verified(cfg, req) -> tuple[str, str]:

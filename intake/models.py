@@ -50,9 +50,17 @@ class UTCDateTime(TypeDecorator):
 
 # --- request types and statuses ---------------------------------------------------------
 
-from dsar_contract.request_types import REQUEST_TYPES  # noqa: E402,F401  (defined once, shared with the bot; models.REQUEST_TYPES)
+from dsar_contract.request_types import (  # noqa: E402,F401  (defined once, shared with the bot; models.REQUEST_TYPES)
+    AUTOMATED_DECISION_SAFEGUARDS,
+    COMPLAINT_SUBJECTS,
+    REQUEST_TYPES,
+    RESTRICTION_GROUNDS,
+)
 #: Types for which the requester must prove they own the address before we act.
-VERIFIED_TYPES = frozenset({"access", "erasure", "rectification", "objection"})
+VERIFIED_TYPES = frozenset({"access", "erasure", "rectification", "objection", "portability", "restriction"})
+#: A complaint to the shop (DPA 2018 s.164A): acknowledged at once, no verification, no one-month clock.
+COMPLAINT = "complaint"
+COMPLAINT_OUTCOMES = ("upheld", "partly_upheld", "not_upheld")
 OBJECTION_PROCESSING = ("profiling", "credit_checks", "marketing")
 
 class RequestStatus(str, enum.Enum):
@@ -149,6 +157,23 @@ class DsarRequest(Base):
     rectification_what = Column(Text, nullable=True)
     rectification_correct_value = Column(Text, nullable=True)
     objection_processing = Column(String(24), nullable=True)
+    #: comma-separated AUTOMATED_DECISION_SAFEGUARDS asked for with an objection to profiling (Art 22C)
+    objection_safeguards = Column(String(120), nullable=True)
+    #: portability: "requester" (send it to me) or the organisation to send it to
+    portability_recipient = Column(Text, nullable=True)
+    restriction_what = Column(Text, nullable=True)
+    restriction_grounds = Column(String(24), nullable=True)
+
+    #: complaints (request_type "complaint"): what about, the request complained of, what they want
+    complaint_subject = Column(String(24), nullable=True)
+    complaint_reference = Column(String(16), nullable=True)
+    complaint_outcome_wanted = Column(Text, nullable=True)
+    #: 30 calendar days from receipt (s.164A); due_on holds the same day for sorting
+    acknowledgement_due_on = Column(Date, nullable=True)
+    #: when the acknowledgement email was queued (it is queued with the complaint, so at receipt)
+    acknowledged_at = Column(UTCDateTime, nullable=True)
+    #: COMPLAINT_OUTCOMES; the reason is closing_reason
+    complaint_outcome = Column(String(24), nullable=True)
 
     source_channel = Column(String(64), nullable=False)
     source_conversation_id = Column(String(200), nullable=False)

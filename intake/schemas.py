@@ -8,8 +8,17 @@ from __future__ import annotations
 import copy
 
 from dsar_contract.conversations import CONVERSATION_ID_MAX_LENGTH, CONVERSATION_ID_PATTERN
+from dsar_contract import REFERENCE_PATTERN
 
-from .models import OBJECTION_PROCESSING, REQUEST_TYPES, STATUSES
+from .models import (
+    AUTOMATED_DECISION_SAFEGUARDS,
+    COMPLAINT_OUTCOMES,
+    COMPLAINT_SUBJECTS,
+    OBJECTION_PROCESSING,
+    REQUEST_TYPES,
+    RESTRICTION_GROUNDS,
+    STATUSES,
+)
 
 #: one line of text: no control characters (so never CR/LF)
 LINE_PATTERN = r"^[^\u0000-\u001f\u007f]*$"
@@ -95,7 +104,47 @@ REQUEST_CREATE = {
             "additionalProperties": False,
             "required": ["processing"],
             "description": "Required for (and only for) request_type objection.",
-            "properties": {"processing": {"type": "string", "enum": list(OBJECTION_PROCESSING)}},
+            "properties": {
+                "processing": {"type": "string", "enum": list(OBJECTION_PROCESSING)},
+                "safeguards": {
+                    "type": "array", "nullable": True, "uniqueItems": True, "maxItems": 3,
+                    "items": {"type": "string", "enum": list(AUTOMATED_DECISION_SAFEGUARDS)},
+                    "description": "Only with processing profiling: the Art 22C safeguards asked for "
+                                   "against decisions made by computer alone.",
+                },
+            },
+        },
+        "portability": {
+            "type": "object",
+            "nullable": True,
+            "additionalProperties": False,
+            "required": ["recipient"],
+            "description": "Required for (and only for) request_type portability.",
+            "properties": {"recipient": line(200, description='"requester" (send it to me) or the '
+                                                              "organisation to send it to.")},
+        },
+        "restriction": {
+            "type": "object",
+            "nullable": True,
+            "additionalProperties": False,
+            "required": ["what", "grounds"],
+            "description": "Required for (and only for) request_type restriction.",
+            "properties": {"what": text(2000),
+                           "grounds": {"type": "string", "enum": list(RESTRICTION_GROUNDS)}},
+        },
+        "complaint": {
+            "type": "object",
+            "nullable": True,
+            "additionalProperties": False,
+            "required": ["subject", "outcome_wanted"],
+            "description": "Required for (and only for) request_type complaint.",
+            "properties": {
+                "subject": {"type": "string", "enum": list(COMPLAINT_SUBJECTS)},
+                "reference": {"type": "string", "nullable": True,
+                              "pattern": f"^{REFERENCE_PATTERN.pattern}$",
+                              "description": "The request complained about, if any."},
+                "outcome_wanted": text(2000),
+            },
         },
         "source": SOURCE,
         "conversation_id": CONVERSATION_ID,
@@ -142,6 +191,13 @@ TRANSITION = {
     },
 }
 
+COMPLAINT_OUTCOME = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["outcome", "reason"],
+    "properties": {"outcome": {"type": "string", "enum": list(COMPLAINT_OUTCOMES)}, "reason": text(2000)},
+}
+
 EXTENSION = {
     "type": "object",
     "additionalProperties": False,
@@ -169,7 +225,7 @@ CLARIFICATION_RECEIVED = {
 SERVER_OWNED = frozenset({
     "id", "reference", "status", "received_at", "due_at", "due_on", "first_due_at",
     "created_at", "updated_at", "verified_at", "verification_required", "closed_at",
-    "extended_at", "audit", "email_hash",
+    "extended_at", "audit", "email_hash", "acknowledgement_due_on", "acknowledged_at",
 })
 
 

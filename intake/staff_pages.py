@@ -10,11 +10,11 @@ from pathlib import Path
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    send_file, session, url_for)
-from . import auth, clarification, mail, queries, verification, workflow
+from . import auth, clarification, complaints, mail, queries, verification, workflow
 from .auth import login_required
 from .db import get_db
 from .errors import ApiError
-from .models import AWAITING_CLARIFICATION, AWAITING_VERIFICATION, DsarRequest, StaffUser
+from .models import AWAITING_CLARIFICATION, AWAITING_VERIFICATION, COMPLAINT, IN_PROGRESS, DsarRequest, StaffUser
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -75,8 +75,39 @@ def request_list():
     with get_db().read() as s:
         rows = queries.requests_by_due_date(s, None if show == "all" else "open", limit=2000)
         paused = queries.paused_since(s, [r.id for r in rows if r.status == AWAITING_CLARIFICATION])
-        items = [(r, workflow.mark(r, today), paused.get(r.id)) for r in rows]
+        items = [(r, workflow.mark(r, today), paused.get(r.id)) for r in rows
+                 if r.request_type != COMPLAINT]  # complaints have their own list
     return render_template("staff/list.html", items=items, show=show, today=today)
+
+
+@bp.get("/complaints")
+@login_required("viewer")
+def complaint_list():
+    """Complaints with both clocks: acknowledgement (30 days, s.164A) and days open (outcome
+    without undue delay); oldest first."""
+    show = request.args.get("show", "open")
+    today = queries.today()
+    with get_db().read() as s:
+        rows = queries.requests_by_due_date(s, None if show == "all" else "open", limit=2000)
+        items = sorted(((r, complaints.days_open(r, today)) for r in rows if r.request_type == COMPLAINT),
+                       key=lambda item: item[0].received_at)
+    return render_template("staff/complaints.html", items=items, show=show, today=today,
+                           subjects=complaints.SUBJECT_LABELS)
+
+
+@bp.post("/requests/<reference>/outcome")
+@login_required("caseworker")
+def complaint_outcome(reference: str):
+    outcome = request.form.get("outcome", "")
+    reason = request.form.get("reason", "")[:2000]
+    staff = auth.current_staff()
+    cfg = current_app.config
+
+    def fn(s, req):
+        complaints.record_outcome(s, cfg, req, outcome, reason, staff.actor)
+        flash(f"{req.reference}: outcome recorded; the complainant is being emailed it.", "ok")
+
+    return _apply(reference, fn)
 
 
 def _load(s, reference: str, for_update=False) -> DsarRequest:
@@ -108,6 +139,9 @@ def _render_detail(reference: str, error: str | None = None):
             can_resend=can_act and req.status == AWAITING_VERIFICATION,
             reason_required=workflow.REASON_REQUIRED,
             can_read_transcript=can_act,
+            days_open=complaints.days_open(req, today) if req.request_type == COMPLAINT else None,
+            can_record_outcome=can_act and req.request_type == COMPLAINT and req.status == IN_PROGRESS,
+            complaint_outcomes=complaints.OUTCOME_LABELS, complaint_subjects=complaints.SUBJECT_LABELS,
         )
 
 

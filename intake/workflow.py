@@ -30,6 +30,7 @@ from .errors import ApiError
 from .models import (
     AWAITING_CLARIFICATION,
     AWAITING_VERIFICATION,
+    COMPLAINT,
     COMPLETED,
     IN_PROGRESS,
     RECEIVED,
@@ -76,7 +77,7 @@ def _mover(actor: str) -> str:
 TRANSITIONS: dict[RequestStatus | None, dict[RequestStatus, frozenset[str]]] = {
     None: {RECEIVED: frozenset({API_CLIENT, SHOPIFY})},
     RECEIVED: {AWAITING_VERIFICATION: frozenset({SYSTEM}), COMPLETED: frozenset({SYSTEM}),
-               IN_PROGRESS: frozenset({SHOPIFY}),
+               IN_PROGRESS: frozenset({SHOPIFY, SYSTEM}),  # Shopify-vouched; a complaint, acknowledged at once
                REFUSED: frozenset({STAFF}), WITHDRAWN: frozenset({STAFF})},
     AWAITING_VERIFICATION: {IN_PROGRESS: frozenset({REQUESTER, STAFF}),
                             REFUSED: frozenset({STAFF}), WITHDRAWN: frozenset({STAFF})},
@@ -199,9 +200,17 @@ def _recompute(session, req: DsarRequest) -> deadlines.Clock:
     """Store what the events say (the list sorts by ``due_on`` in SQL): the only writer of the dates."""
     c = clock_of(session, req)
     req.clock_start_on = c.started_on
-    req.first_due_on = c.first_due_on
-    req.due_on = c.due_on
+    _set_due(req, c)
     return c
+
+
+def _set_due(req, c: deadlines.Clock) -> None:
+    """A request's due dates from its clock; a complaint's is its s.164A acknowledgement date
+    (its outcome is due "without undue delay": it has no one-month clock)."""
+    if req.request_type == COMPLAINT:
+        req.first_due_on = req.due_on = req.acknowledgement_due_on
+    else:
+        req.first_due_on, req.due_on = c.first_due_on, c.due_on
 
 
 def _record_clock(session, req: DsarRequest, kind: str, **event) -> ClockEvent:
@@ -238,9 +247,14 @@ def open_request(req, *, now: dt.datetime, tz: str | None = None) -> tuple[list[
                          reason=f"via {req.source_channel}", now=now)]
     clock = [clock_event(req, deadlines.RECEIVED, actor=API_CLIENT, now=now, tz=tz, note=f"via {req.source_channel}")]
     c = deadlines.clock([(e["kind"], e["on_date"]) for e in clock], identity_required=req.verification_required)
-    req.clock_start_on, req.first_due_on, req.due_on = c.started_on, c.first_due_on, c.due_on
+    req.clock_start_on = c.started_on
+    _set_due(req, c)
     if req.verification_required:
         events.append(transition(req, AWAITING_VERIFICATION, actor=SYSTEM, reason="verification email sent", now=now))
+    elif req.request_type == COMPLAINT:
+        events.append(transition(
+            req, IN_PROGRESS, actor=SYSTEM, action="acknowledged", now=now,
+            reason=f"acknowledgement email sent (s.164A: due by {req.acknowledgement_due_on.isoformat()})"))
     else:
         events.append(transition(req, COMPLETED, actor=SYSTEM,
                                  reason="address added to the marketing suppression list", now=now))
@@ -282,6 +296,8 @@ def staff_transition(session, req: DsarRequest, to: str, reason: str | None, act
                        "to the requester with a reply link.", {"to": "ask with POST .../clarification"})
     if to in allowed_moves(req.status, actor) and (req.status, to) in REASON_REQUIRED and not reason:
         raise ApiError(422, "reason_required", f"Moving to {to} needs a reason.", {"reason": "required"})
+    if req.request_type == COMPLAINT and to == COMPLETED:
+        raise ApiError(409, "outcome_required", "A complaint is closed by recording its outcome, with a reason.")
     now = now or utcnow()
     if req.status == AWAITING_VERIFICATION and to == IN_PROGRESS:
         set_status(session, req, to, actor=actor, reason=reason, action="verified_by_staff", now=now, tz=tz)

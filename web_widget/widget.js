@@ -32,7 +32,8 @@
   var SECTION_ID = /^[A-Za-z0-9][\w.-]{0,63}$/;
   var REQUEST_NAMES = {
     access: 'Copy of your data', erasure: 'Delete your data', rectification: 'Correct your data',
-    marketing_opt_out: 'Stop marketing', objection: 'Object to how your data is used'
+    marketing_opt_out: 'Stop marketing', objection: 'Object to how your data is used',
+    portability: 'Your data to take elsewhere', restriction: 'Stop using your data', complaint: 'Your complaint'
   };
 
   function absolute(url) {
@@ -224,10 +225,12 @@
   function requestCard(c) {
     var rows = [['Request', REQUEST_NAMES[c.request_type] || 'Your request'],
                 ['Reference', String(c.reference).slice(0, 40), 'smw-ref']];
-    if (c.due_date) rows.push(['Reply due by', formatDate(c.due_date), 'smw-due']);
+    var complaint = c.request_type === 'complaint';
+    if (c.due_date) rows.push([complaint ? 'Acknowledged' : 'Reply due by', complaint ? 'Yes, by email' : formatDate(c.due_date), 'smw-due']);
     if (c.status === 'awaiting_verification') rows.push(['Next step', 'Confirm your email address with the link we email you']);
     else if (c.status === 'completed') rows.push(['Status', 'Completed']);
-    var node = card('Request received', rows, 'Keep this reference: quote it if you contact us about this request.');
+    var node = card(complaint ? 'Complaint received' : 'Request received', rows,
+      'Keep this reference: quote it if you contact us about this ' + (complaint ? 'complaint.' : 'request.'));
     node.setAttribute('data-reference', String(c.reference).slice(0, 40));
     return node;
   }

@@ -62,9 +62,8 @@ def topic_answer(
     return messages
 
 
-def law_answer(subject: str, entries: Sequence[LawEntry], team_email: str) -> List[Message]:
-    """A subject the 2018 policy is silent on but the law speaks to: say so, then the law,
-    labelled as law (never quoted as the policy), then the offer to reach the team."""
+def law_statements(subject: str, entries: Sequence[LawEntry]) -> List[Message]:
+    """Say the 2018 policy is silent on `subject`, then the law, labelled as law."""
     messages: List[Message] = [{
         "text": (
             f"Our 2018 privacy policy doesn't cover {subject}, so this isn't from the policy. "
@@ -73,10 +72,30 @@ def law_answer(subject: str, entries: Sequence[LawEntry], team_email: str) -> Li
     }]
     for entry in entries:
         messages.append({"text": f"{entry.statement}\n{law_citation(entry)}"})
-    messages.append({
-        "text": f"If you'd like the Session Music team to deal with this, I can pass it to them by email ({team_email}).",
-        "buttons": [handoff_button(), no_thanks_button()],
-    })
+    return messages
+
+
+def request_offer(label: str) -> Message:
+    """The closing offer to lodge a request (yes starts it: the `offered_request` slot)."""
+    return {
+        "text": f"Shall I lodge {label} with our team for you now? It's free.",
+        "buttons": [{"title": "Yes, start it", "payload": "/affirm"}, {"title": "No, thanks", "payload": "/deny"}],
+    }
+
+
+def law_answer(subject: str, entries: Sequence[LawEntry], team_email: str,
+               offer: Optional[str] = None) -> List[Message]:
+    """A subject the 2018 policy is silent on but the law speaks to: say so, then the law,
+    labelled as law (never quoted as the policy), then the offer to lodge the matching request
+    (`offer`: its label) or else to reach the team."""
+    messages = law_statements(subject, entries)
+    if offer:
+        messages.append(request_offer(offer))
+    else:
+        messages.append({
+            "text": f"If you'd like the Session Music team to deal with this, I can pass it to them by email ({team_email}).",
+            "buttons": [handoff_button(), no_thanks_button()],
+        })
     messages.append({"json_message": payloads.answer([], [entry.id for entry in entries])})
     return messages
 

@@ -17,7 +17,19 @@ REQUEST_FIELD_SLOTS = {
     "rectification.what": "rectification_what",
     "rectification.correct_value": "rectification_value",
     "objection.processing": "objection_processing",
+    "objection.safeguards": "objection_safeguards",
+    "portability.recipient": "portability_recipient",
+    "restriction.what": "restriction_what",
+    "restriction.grounds": "restriction_grounds",
+    "complaint.subject": "complaint_subject",
+    "complaint.reference": "complaint_reference",
+    "complaint.outcome_wanted": "complaint_outcome",
 }
+NOT_GIVEN = "none"  # validators.NOT_GIVEN: an optional question answered "none"
+
+
+def _given(value: Any) -> Any:
+    return None if value in (None, NOT_GIVEN) else value
 HANDOFF_FIELD_SLOTS = {"email": "handoff_email", "question": "handoff_question"}
 
 
@@ -46,6 +58,17 @@ def request_body(slots: Mapping[str, Any], channel: Optional[str], conversation_
         body["rectification"] = {"what": slots.get("rectification_what"), "correct_value": slots.get("rectification_value")}
     if request_type == "objection":
         body["objection"] = {"processing": slots.get("objection_processing")}
+        chosen = _given(slots.get("objection_safeguards"))
+        if chosen and slots.get("objection_processing") == "profiling":
+            body["objection"]["safeguards"] = chosen.split(",")
+    if request_type == "portability":
+        body["portability"] = {"recipient": slots.get("portability_recipient")}
+    if request_type == "restriction":
+        body["restriction"] = {"what": slots.get("restriction_what"), "grounds": slots.get("restriction_grounds")}
+    if request_type == "complaint":
+        body["complaint"] = {"subject": slots.get("complaint_subject"),
+                             "reference": _given(slots.get("complaint_reference")),
+                             "outcome_wanted": slots.get("complaint_outcome")}
     return body
 
 

@@ -1,4 +1,4 @@
-"""Client of the DSAR intake service (POST /api/v1/requests, /api/v1/handoffs).
+"""Client of the DSAR intake service (POST /api/v1/requests, /api/v1/handoffs, the status look-up).
 
 Machine-to-machine auth: HMAC-SHA256 over "<timestamp>.<raw body>" with the shared secret
 (the scheme is dsar_contract.signing, the intake's own). Failures are retried with
@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, Optional
 
 import requests
+from urllib.parse import quote
 from urllib3.exceptions import NewConnectionError
 
 from dsar_contract.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
@@ -116,6 +117,34 @@ class IntakeClient:
 
     def submit_handoff(self, body: Dict[str, Any]) -> Dict[str, Any]:
         return self._post("/api/v1/handoffs", body)
+
+    def look_up_status(self, reference: str, email: str) -> Optional[Dict[str, Any]]:
+        """GET /api/v1/requests/<reference>/status?email=...: the status fields, or None when
+        no request matches the reference and email (the intake says 404 for either being
+        wrong). One attempt (a look-up changes nothing, the shopper can ask again):
+        IntakeUnreachable / IntakeOutcomeUnknown when there is no answer, IntakeRefused for
+        another 4xx (429: too many look-ups)."""
+        wait = max(min(self.timeout, self.deadline), 0.1)
+        try:
+            response = requests.get(f"{self.base_url}/api/v1/requests/{quote(reference, safe='')}/status",
+                                    params={"email": email}, timeout=(wait, wait))
+        except requests.RequestException as error:
+            kind = IntakeUnreachable if nothing_sent(error) else IntakeOutcomeUnknown
+            raise kind(f"intake unreachable: {type(error).__name__}") from None
+        if response.status_code == 404:
+            return None
+        if response.status_code >= 500:
+            raise IntakeOutcomeUnknown(f"intake error {response.status_code}")
+        if response.status_code != 200:
+            raise IntakeRefused(f"intake refused the look-up: HTTP {response.status_code}", response.status_code,
+                                error_of(response).get("fields") or None)
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = None
+        if not isinstance(answer, dict) or not answer.get("status"):
+            raise IntakeOutcomeUnknown("intake answered the look-up without a status")
+        return answer
 
     def _post(self, path: str, body: Dict[str, Any]) -> Dict[str, Any]:
         raw = json.dumps(body, separators=(",", ":")).encode()

@@ -43,9 +43,19 @@ def answer(sections: Iterable[str], law: Iterable[str] = ()) -> Dict[str, Any]:
 
 
 def request(request_type: str, **details: Any) -> Dict[str, Any]:
-    """A data-rights request flow started (or, with `reference`, was lodged)."""
+    """A data-rights request flow started (or, with `reference`, was lodged); `law`: the law
+    ids (uk-law.yml) the turn's text gives, as in an answer."""
     if request_type not in REQUEST_TYPES:
         raise ContractError(f"unknown request type {request_type!r}")
+    if details.get("law") is not None:
+        from .law import default_law
+
+        details["law"] = list(dict.fromkeys(details["law"]))
+        unknown_law = [law_id for law_id in details["law"] if law_id not in default_law()]
+        if unknown_law:
+            raise ContractError(f"unknown law ids {unknown_law}")
+        if not details["law"]:
+            details["law"] = None
     payload: Dict[str, Any] = {"kind": "request", "request_type": request_type}
     payload.update({key: value for key, value in details.items() if value is not None})
     return payload

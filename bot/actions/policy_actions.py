@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from . import answers
@@ -12,20 +13,29 @@ from .answer_choice import FALLBACK_INTENT, Choice, default_chooser
 from .conversation import latest_intent, latest_text, send, shopper_messages_newest_first
 from .law import default_law
 from .policy import default_policy
-from .request_types import OFFERING_INTENTS, REQUEST_LABELS
+from .request_types import OFFERING_INTENTS, REQUEST_LABELS, REQUEST_OF_INTENT
 from .settings import Settings
+from .topics import default_topics
 
 logger = logging.getLogger(__name__)
 
 
-def reply(choice: Choice, settings: Settings) -> List[answers.Message]:
-    """The messages that word a choice."""
+def offered_request(choice: Choice, tracker: Tracker) -> Optional[str]:
+    """The request a law answer offers to start (topics.yml `offers`), outside a form only."""
+    if choice.kind != "law" or tracker.active_loop_name:
+        return None
+    return default_topics().request_of_subject.get(choice.subject)
+
+
+def reply(choice: Choice, settings: Settings, offer: Optional[str] = None) -> List[answers.Message]:
+    """The messages that word a choice; `offer`: the request a law answer ends by offering."""
     policy = default_policy()
     if choice.kind == "topic":
         return answers.topic_answer(choice.topic, policy, settings.policy_url, law=default_law())
     if choice.kind == "law":
         law = default_law()
-        return answers.law_answer(choice.subject, [law[law_id] for law_id in choice.law], settings.team_email)
+        return answers.law_answer(choice.subject, [law[law_id] for law_id in choice.law], settings.team_email,
+                                  offer=REQUEST_LABELS[offer] if offer else None)
     if choice.kind == "closest":
         return answers.closest_clause_answer(policy, choice.clause_id, settings.policy_url, settings.team_email)
     if choice.kind == "out_of_scope":
@@ -57,9 +67,10 @@ class ActionAnswerPolicy(Action):
         text, intent = latest_text(tracker), latest_intent(tracker)
         choice = default_chooser().for_intent(intent, text)
         logger.info("intent %s: %s %s", intent, choice.kind, choice.topic.id if choice.topic else "")
-        send(dispatcher, reply(choice, settings))
+        offer = offered_request(choice, tracker)
+        send(dispatcher, reply(choice, settings, offer))
         if choice.kind != "topic":
-            return []
+            return [SlotSet("offered_request", offer)]
         request_type = OFFERING_INTENTS.get(intent)
         if request_type and not tracker.active_loop_name:
             dispatcher.utter_message(
@@ -67,7 +78,7 @@ class ActionAnswerPolicy(Action):
                 buttons=[{"title": "Yes, start it", "payload": "/affirm"},
                          {"title": "No, thanks", "payload": "/deny"}],
             )
-        return []
+        return [SlotSet("offered_request", None)]
 
 
 class ActionAnswerUnclear(Action):
@@ -87,12 +98,13 @@ class ActionAnswerUnclear(Action):
         settings = Settings.from_env()
         if consecutive_fallbacks(tracker) >= 2:
             send(dispatcher, answers.repeated_fallback_answer(settings.team_email))
-            return []
+            return [SlotSet("offered_request", None)]
         ranking = tracker.latest_message.get("intent_ranking") or []
         choice = default_chooser().for_unclear(latest_text(tracker), ranking)
         logger.info("unclear message: %s %s", choice.kind, choice.clause_id or "")
-        send(dispatcher, reply(choice, settings))
-        return []
+        offer = offered_request(choice, tracker)
+        send(dispatcher, reply(choice, settings, offer))
+        return [SlotSet("offered_request", offer)]
 
 
 class ActionNotCovered(Action):
@@ -103,8 +115,14 @@ class ActionNotCovered(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         settings = Settings.from_env()
-        send(dispatcher, reply(default_chooser().for_uncovered(latest_text(tracker)), settings))
-        return []
+        choice = default_chooser().for_uncovered(latest_text(tracker))
+        # a portability / restriction / complaint request in the middle of another form: its law
+        subject = default_topics().subject_offering(REQUEST_OF_INTENT.get(latest_intent(tracker), ""))
+        if subject:
+            choice = Choice("law", subject=subject, law=default_topics().law_of_subject[subject])
+        offer = offered_request(choice, tracker)
+        send(dispatcher, reply(choice, settings, offer))
+        return [SlotSet("offered_request", offer)]
 
 
 class ActionOutOfScope(Action):

@@ -1,7 +1,9 @@
-"""The five data-rights requests: which intents lead to which, and how to name them."""
+"""The requests a shopper can lodge: which intents lead to which, and how to name them."""
 
 # Which request an intent leads to: the request intents themselves, and the
-# informational questions whose answer offers to start that request.
+# informational questions whose answer offers to start that request. (Portability,
+# restriction and complaints are offered after a law answer instead: topics.yml
+# `not_covered` entries with `offers`, remembered in the `offered_request` slot.)
 REQUEST_OF_INTENT = {
     "request_access": "access",
     "ask_right_access": "access",
@@ -13,6 +15,9 @@ REQUEST_OF_INTENT = {
     "ask_marketing_opt_out": "marketing_opt_out",
     "request_objection": "objection",
     "ask_profiling": "objection",
+    "request_portability": "portability",
+    "request_restriction": "restriction",
+    "request_complaint": "complaint",
 }
 
 REQUEST_LABELS = {
@@ -21,6 +26,9 @@ REQUEST_LABELS = {
     "rectification": "correcting your personal data",
     "marketing_opt_out": "no more marketing",
     "objection": "an objection to processing",
+    "portability": "your data in a portable format (data portability)",
+    "restriction": "restricting the use of your data",
+    "complaint": "a complaint to Session Music",
 }
 
 # Informational questions whose answer ends by offering to start the request.

@@ -51,6 +51,7 @@ class TopicMap:
         not_covered: Sequence[Tuple[str, Tuple[str, ...]]] = (),
         suggested_questions: Optional[Dict[str, str]] = None,
         law_of_subject: Optional[Dict[str, Tuple[str, ...]]] = None,
+        request_of_subject: Optional[Dict[str, str]] = None,
     ):
         self.topics = list(topics)
         self.suggested_questions = dict(suggested_questions or {})
@@ -58,6 +59,8 @@ class TopicMap:
         self.not_covered = list(not_covered)
         # Not-covered subjects on which UK law speaks: subject -> law entry ids (uk-law.yml).
         self.law_of_subject = dict(law_of_subject or {})
+        # Not-covered subjects whose law answer offers to start a request: subject -> request type.
+        self.request_of_subject = dict(request_of_subject or {})
         self._not_covered_forms = [
             (subject, _keyword_forms(terms)) for subject, terms in self.not_covered
         ]
@@ -96,6 +99,10 @@ class TopicMap:
             if score > best_score:
                 best, best_score = topic, score
         return best
+
+    def subject_offering(self, request_type: str) -> Optional[str]:
+        """The not-covered subject whose law answer offers `request_type` (topics.yml `offers`)."""
+        return next((subject for subject, offered in self.request_of_subject.items() if offered == request_type), None)
 
     def uncovered_subject(self, message: str) -> Optional[str]:
         """The not-covered subject `message` mentions, if any."""
@@ -190,6 +197,16 @@ def parse_topics(document: dict, policy: Policy, law=None) -> TopicMap:
         for entry in document.get("not_covered") or ()
         if entry.get("law")
     }
+    request_of_subject = {
+        str(entry["subject"]): str(entry["offers"])
+        for entry in document.get("not_covered") or ()
+        if entry.get("offers")
+    }
+    from dsar_contract import REQUEST_TYPES
+
+    for subject, request_type in request_of_subject.items():
+        if request_type not in REQUEST_TYPES or subject not in law_of_subject:
+            raise PolicyError(f"not-covered subject {subject!r} offers {request_type!r}: needs a request type and `law`")
     if law is not None:
         for subject, law_ids in law_of_subject.items():
             unknown = [law_id for law_id in law_ids if law_id not in law]
@@ -200,7 +217,7 @@ def parse_topics(document: dict, policy: Policy, law=None) -> TopicMap:
     unknown = sorted(set(suggested) - intents)
     if unknown:
         raise PolicyError(f"suggested questions for intents without topics: {unknown}")
-    return TopicMap(topics, policy, not_covered, suggested, law_of_subject)
+    return TopicMap(topics, policy, not_covered, suggested, law_of_subject, request_of_subject)
 
 
 def load_topics(path: Path = TOPICS_FILE, policy: Optional[Policy] = None, law=None) -> TopicMap:

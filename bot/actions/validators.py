@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from dsar_contract import is_valid_email
+from dsar_contract import REFERENCE_PATTERN, is_valid_email
 
 # The processing an objection can be about (the intake's OBJECTION_PROCESSING; held together
 # by tests/unit/test_contract.py), with the word stems that name each in a shopper's words.
@@ -19,6 +19,38 @@ OBJECTION_CHOICES = {
     "credit_checks": ("credit", "fraud", "agenc", "check", "reference"),
     "marketing": ("market", "email", "newsletter", "advert", "promot", "text", "call", "post"),
 }
+
+# Why a shopper wants processing restricted (dsar_contract.RESTRICTION_GROUNDS), in their words.
+RESTRICTION_CHOICES = {
+    "accuracy_contested": ("wrong", "inaccura", "accura", "incorrect", "out of date", "mistake", "check"),
+    "objection_pending": ("object", "objection", "waiting for", "decid"),
+    "unlawful": ("unlawful", "illegal", "shouldn't", "should not", "no right", "not allowed", "keep it"),
+    "legal_claim": ("legal", "claim", "court", "solicitor", "lawyer", "evidence", "tribunal"),
+}
+
+# What a complaint is about (dsar_contract.COMPLAINT_SUBJECTS), in the shopper's words.
+COMPLAINT_CHOICES = {
+    "breach": ("breach", "leak", "hack", "stolen", "lost my", "exposed", "compromis"),
+    "request_handling": ("request", "handl", "sar", "no reply", "ignored", "late", "took too long", "never replied",
+                         "delet", "erase", "copy of my data"),
+    "marketing": ("market", "spam", "newsletter", "email", "text", "call", "unsubscrib", "advert"),
+    "data_use": ("use", "used", "using", "shar", "sold", "profil", "credit", "passed"),
+    "other": ("other", "something else", "else"),
+}
+
+# The Art 22C safeguards (dsar_contract.AUTOMATED_DECISION_SAFEGUARDS), in the shopper's words.
+SAFEGUARD_CHOICES = {
+    "human_review": ("human", "person", "review", "someone", "people", "look again", "manual"),
+    "express_view": ("my side", "my view", "explain", "say", "express", "views", "point of view"),
+    "contest": ("contest", "challenge", "appeal", "dispute", "disagree"),
+}
+
+#: what a shopper says for "no" to an optional question (a reference, safeguards)
+NONE_WORDS = re.compile(r"^(no|none|nope|n/?a|skip|nothing|not applicable|no reference|i don'?t have (one|it|a reference)"
+                        r"|don'?t have (one|it)|no thanks|not really)\b", re.I)
+#: a form slot answered "none" (a form needs a value to move on; never sent to the intake)
+NOT_GIVEN = "none"
+TO_ME = re.compile(r"^(to )?(me|myself|my email|just me|send it to me|to my email|i want it|give it to me)\b", re.I)
 
 RECTIFIABLE = ("address", "name", "email", "phone", "number", "postcode", "surname", "card")
 
@@ -75,3 +107,64 @@ def objection_choice(text: str) -> Optional[str]:
 def rectifiable_field(text: str) -> Optional[str]:
     words = re.findall(r"[a-z]+", text.lower())
     return next((field for field in RECTIFIABLE if field in words), None)
+
+
+def _choice(text: str, choices: Dict[str, tuple]) -> Optional[str]:
+    lowered = str(text or "").lower()
+    exact = lowered.strip().replace(" ", "_")
+    if exact in choices:
+        return exact
+    for choice, stems in choices.items():
+        if any(stem in lowered for stem in stems):
+            return choice
+    return None
+
+
+def restriction_grounds(text: str) -> Optional[str]:
+    return _choice(text, RESTRICTION_CHOICES)
+
+
+def complaint_subject(text: str) -> Optional[str]:
+    return _choice(text, COMPLAINT_CHOICES)
+
+
+def request_reference(text: Any) -> Optional[str]:
+    """An SM-XXXX-XXXX reference found in the text (any case; O read as 0, I and L as 1), else None."""
+    upper = str(text or "").upper()
+    match = REFERENCE_PATTERN.search(upper)
+    if match is None:
+        candidate = re.search(r"SM-[0-9A-Z]{4}-[0-9A-Z]{4}", upper)
+        if candidate is None:
+            return None
+        fixed = candidate.group(0)[:3] + candidate.group(0)[3:].translate(str.maketrans("OIL", "011"))
+        match = REFERENCE_PATTERN.fullmatch(fixed)
+    return match.group(0) if match else None
+
+
+def optional_reference(text: Any) -> Optional[str]:
+    """A complaint's request reference: the reference, NOT_GIVEN for "none", else None (ask again)."""
+    reference = request_reference(text)
+    if reference:
+        return reference
+    return NOT_GIVEN if NONE_WORDS.match(" ".join(str(text or "").split())) else None
+
+
+def safeguards(text: Any) -> Optional[str]:
+    """The Art 22C safeguards asked for, comma-separated in the contract's order; NOT_GIVEN for
+    "none"; None when the answer names none of them (ask again)."""
+    words = " ".join(str(text or "").split())
+    if re.search(r"\b(all|every|each|all three|everything)\b", words, re.I):
+        return ",".join(SAFEGUARD_CHOICES)
+    chosen = [name for name, stems in SAFEGUARD_CHOICES.items()
+              if name == words.lower().replace(" ", "_") or any(stem in words.lower() for stem in stems)]
+    if chosen:
+        return ",".join(chosen)
+    return NOT_GIVEN if NONE_WORDS.match(words) else None
+
+
+def portability_recipient(text: Any) -> Optional[str]:
+    """"requester" for "send it to me", else the organisation named (plain text), else None."""
+    words = " ".join(str(text or "").split())
+    if TO_ME.match(words) or words.lower() == "requester":
+        return "requester"
+    return valid_free_text(words, 200)

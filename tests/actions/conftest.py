@@ -49,3 +49,34 @@ def domain():
 def policy_url(monkeypatch):
     monkeypatch.setenv("POLICY_URL", "https://www.sessionmusic.co.uk/pages/privacy-policy")
     return "https://www.sessionmusic.co.uk/pages/privacy-policy"
+
+
+# --- the intake service, running for real on a local port (gunicorn, SQLite) -----------------
+
+@pytest.fixture(scope="module")
+def intake(tmp_path_factory):
+    from launcher import Ports, Stack
+
+    running = Stack(ports=Ports.free(), var_dir=tmp_path_factory.mktemp("intake"), services=["intake"]).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def stopped_intake(tmp_path_factory):
+    """An intake that was running and has been stopped: its port refuses connections."""
+    from launcher import Ports, Stack
+
+    stack = Stack(ports=Ports.free(), var_dir=tmp_path_factory.mktemp("stopped"), services=["intake"]).start()
+    stack.stop()
+    return stack
+
+
+@pytest.fixture
+def use_intake(monkeypatch):
+    def point_at(stack, retries="1"):
+        monkeypatch.setenv("INTAKE_URL", stack.intake_url)
+        monkeypatch.setenv("INTAKE_API_SECRET", stack.env()["INTAKE_API_SECRET"])  # what the launcher gave it
+        monkeypatch.setenv("INTAKE_RETRIES", retries)
+        monkeypatch.setenv("INTAKE_TIMEOUT", "3")
+    return point_at

@@ -1,4 +1,6 @@
 """The answering actions, run on tracker fixtures."""
+from rasa_sdk.events import SlotSet
+
 from tests.actions.conftest import make_tracker
 from actions.policy_actions import ActionAnswerPolicy, ActionAnswerUnclear, ActionNotCovered, consecutive_fallbacks
 
@@ -13,7 +15,7 @@ def texts_of(dispatcher):
 
 def test_cookie_question_is_answered_from_the_cookies_clause(dispatcher, tracker_for, domain, policy_url):
     events = ActionAnswerPolicy().run(dispatcher, tracker_for("do you use cookies?", "ask_cookies"), domain)
-    assert events == []
+    assert events == [SlotSet("offered_request", None)]  # an offer made by an earlier law answer lapses
     assert payloads_of(dispatcher) == [{"kind": "answer", "sections": ["cookies"], "law": []}]
     body = "\n".join(texts_of(dispatcher))
     assert "> “We may use technology to track" in body
@@ -166,3 +168,38 @@ def test_portability_and_restriction_questions_are_answered_from_the_law(dispatc
     ActionAnswerUnclear().run(
         dispatcher, tracker_for("please restrict processing of my data while you check it", "nlu_fallback"), domain)
     assert [p["law"] for p in payloads_of(dispatcher)] == [["law.portability"], ["law.restriction"]]
+
+
+# --- law answers that offer a request (portability, restriction, complaints) -----------------
+
+def test_a_complaints_question_gets_the_law_with_the_ico_and_the_offer_to_lodge_one(dispatcher, tracker_for, domain):
+    from actions.law import default_law
+
+    events = ActionNotCovered().run(dispatcher, tracker_for("how do I complain to the ICO?", "ask_uncovered"), domain)
+    assert events == [SlotSet("offered_request", "complaint")]
+    assert payloads_of(dispatcher) == [{"kind": "answer", "sections": [], "law": ["law.complaint-controller", "law.complaint-ico"]}]
+    body = "\n".join(texts_of(dispatcher))
+    regulator = default_law().regulator
+    assert regulator.complaint_url in body and regulator.helpline in body
+    assert "doesn't cover complaints" in body
+    offer = [m for m in dispatcher.messages if m.get("buttons")][-1]
+    assert "Shall I lodge a complaint to Session Music" in offer["text"]
+    assert [b["payload"] for b in offer["buttons"]] == ["/affirm", "/deny"]
+
+
+def test_portability_and_restriction_questions_offer_their_requests(dispatcher, tracker_for, domain):
+    events = ActionAnswerPolicy().run(dispatcher, tracker_for("what is data portability?", "ask_rights"), domain)
+    assert events == [SlotSet("offered_request", "portability")]
+    assert payloads_of(dispatcher)[-1]["law"] == ["law.portability"]
+    other = type(dispatcher)()
+    events = ActionAnswerUnclear().run(other, tracker_for("can you freeze my data while you verify it", "nlu_fallback"), domain)
+    assert events == [SlotSet("offered_request", "restriction")]
+
+
+def test_no_offer_in_the_middle_of_a_form_and_none_for_subjects_without_a_request(dispatcher, tracker_for, domain):
+    in_form = make_tracker("how do I complain to the ICO?", "ask_uncovered", active_loop={"name": "request_form"})
+    assert ActionNotCovered().run(dispatcher, in_form, domain) == [SlotSet("offered_request", None)]
+    assert not any("Shall I lodge" in (m.get("text") or "") for m in dispatcher.messages)
+    other = type(dispatcher)()
+    events = ActionNotCovered().run(other, tracker_for("do you let kids buy from you?", "ask_uncovered"), domain)
+    assert events == [SlotSet("offered_request", None)]

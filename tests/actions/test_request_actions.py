@@ -2,42 +2,12 @@
 (gunicorn, SQLite), and against an intake that has been stopped."""
 import uuid
 
-import pytest
 from rasa_sdk.events import SlotSet
 
 from actions.handoff_actions import ActionSubmitHandoff
 from actions.request_actions import REQUEST_SLOTS, ActionStartRequest, ActionSubmitRequest
 from tests.actions.conftest import make_tracker
 from tests.e2e.mailbox import row, rows_of
-
-
-@pytest.fixture(scope="module")
-def intake(tmp_path_factory):
-    from launcher import Ports, Stack
-
-    running = Stack(ports=Ports.free(), var_dir=tmp_path_factory.mktemp("intake"), services=["intake"]).start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
-def stopped_intake(tmp_path_factory):
-    """An intake that was running and has been stopped: its port refuses connections."""
-    from launcher import Ports, Stack
-
-    stack = Stack(ports=Ports.free(), var_dir=tmp_path_factory.mktemp("stopped"), services=["intake"]).start()
-    stack.stop()
-    return stack
-
-
-@pytest.fixture
-def use_intake(monkeypatch):
-    def point_at(stack, retries="1"):
-        monkeypatch.setenv("INTAKE_URL", stack.intake_url)
-        monkeypatch.setenv("INTAKE_API_SECRET", stack.env()["INTAKE_API_SECRET"])  # what the launcher gave it
-        monkeypatch.setenv("INTAKE_RETRIES", retries)
-        monkeypatch.setenv("INTAKE_TIMEOUT", "3")
-    return point_at
 
 
 def confirmed_request(request_type="access", key=None, **extra):

@@ -101,7 +101,7 @@ def test_questions_the_policy_does_not_answer_get_no_clause(stack, question):
     "question, law",
     [
         ("how do i complain to the ico about you", ["law.complaint-controller", "law.complaint-ico"]),
-        ("I want to make a complaint about how you handled my data", ["law.complaint-controller", "law.complaint-ico"]),
+        ("what are my options for complaining to the ICO?", ["law.complaint-controller", "law.complaint-ico"]),
         ("can i move my data to another retailer", ["law.portability"]),
         ("can i restrict the processing of my data", ["law.restriction"]),
     ],
@@ -115,6 +115,17 @@ def test_what_the_policy_is_silent_on_but_the_law_covers_is_answered_from_the_la
     assert not CITATION.search(turn.text) and not QUOTE.search(turn.text)
     if "law.complaint-ico" in law:
         assert "https://ico.org.uk/make-a-complaint/" in turn.text
+    assert "Shall I lodge" in turn.text  # each of these subjects ends by offering its request
+    assert [b["payload"] for b in turn.buttons][-2:] == ["/affirm", "/deny"]
+
+
+def test_i_want_to_complain_starts_the_complaint_from_the_law(stack):
+    """A wish, not a question: the complaint flow starts, saying the law (and the ICO) first."""
+    turn = Chat(stack.rasa_url).say("I want to make a complaint about how you handled my data")
+    assert turn.payloads[0] == {"kind": "request", "request_type": "complaint",
+                                "law": ["law.complaint-controller", "law.complaint-ico"]}, turn.text
+    assert "Our 2018 privacy policy doesn't cover complaints" in turn.text
+    assert "https://ico.org.uk/make-a-complaint/" in turn.text and not QUOTE.search(turn.text)
 
 
 @pytest.mark.parametrize("question", ["where is my order?", "do you hire out karaoke machines", "what time do you open on saturday"])

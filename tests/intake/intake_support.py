@@ -145,6 +145,13 @@ def request_body(request_type: str = "access", **overrides) -> dict:
         body["rectification"] = {"what": "my postcode", "correct_value": "GU1 4AA"}
     if request_type == "objection":
         body["objection"] = {"processing": "profiling"}
+    if request_type == "portability":
+        body["portability"] = {"recipient": "requester"}
+    if request_type == "restriction":
+        body["restriction"] = {"what": "my order history", "grounds": "accuracy_contested"}
+    if request_type == "complaint":
+        body["complaint"] = {"subject": "request_handling", "reference": "SM-AB12-CD34",
+                             "outcome_wanted": "an apology and my data deleted properly"}
     body.update(overrides)
     return body
 

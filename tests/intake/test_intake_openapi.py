@@ -48,7 +48,7 @@ def test_openapi_document(app):
     body = spec["components"]["schemas"]["RequestCreate"]
     assert body["additionalProperties"] is False
     assert set(body["properties"]) == {"request_type", "requester", "details", "rectification", "objection",
-                                       "source", "conversation_id", "idempotency_key"}
+                                       "portability", "restriction", "complaint", "source", "conversation_id", "idempotency_key"}
     assert body["properties"]["conversation_id"]["nullable"] is True
 
 

@@ -128,7 +128,7 @@ BAD_BODIES = {
     "server-owned id": lambda: _with(request_body(), ["id"], 1),
     "server-owned due_at": lambda: _with(request_body(), ["due_at"], "2030-01-01"),
     "server-owned reference": lambda: _with(request_body(), ["reference"], "SM-AAAA-BBBB"),
-    "unknown request type": lambda: request_body("portability"),
+    "unknown request type": lambda: request_body("data_holiday"),
     "missing requester": lambda: {k: v for k, v in request_body().items() if k != "requester"},
     "missing idempotency key": lambda: {k: v for k, v in request_body().items() if k != "idempotency_key"},
     "rectification without details": lambda: {k: v for k, v in request_body("rectification").items()

@@ -3,11 +3,13 @@ runtimes can import it, and held together here where they cannot (widget.js, the
 objection choices, timeouts of the processes around the bot's call to the intake)."""
 import json
 import re
+from pathlib import Path
 
 import pytest
 
 import dsar_contract
-from tests.conftest import ROOT
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def widget_source():
@@ -157,3 +159,40 @@ def test_an_answer_cites_as_many_clauses_as_a_topic_may():
     from actions import payloads, topics
 
     assert topics.MAX_SECTIONS is payloads.MAX_SECTIONS
+
+
+# --- the newer request types' choices, the reference format, the ICO's address --------------
+
+def test_the_bot_reads_exactly_the_choices_the_intake_accepts():
+    from actions.validators import COMPLAINT_CHOICES, RESTRICTION_CHOICES, SAFEGUARD_CHOICES
+    from intake import schemas
+
+    props = schemas.REQUEST_CREATE["properties"]
+    assert tuple(RESTRICTION_CHOICES) == dsar_contract.RESTRICTION_GROUNDS
+    assert props["restriction"]["properties"]["grounds"]["enum"] == list(dsar_contract.RESTRICTION_GROUNDS)
+    assert set(COMPLAINT_CHOICES) == set(dsar_contract.COMPLAINT_SUBJECTS)
+    assert props["complaint"]["properties"]["subject"]["enum"] == list(dsar_contract.COMPLAINT_SUBJECTS)
+    assert tuple(SAFEGUARD_CHOICES) == dsar_contract.AUTOMATED_DECISION_SAFEGUARDS
+    assert props["objection"]["properties"]["safeguards"]["items"]["enum"] == list(dsar_contract.AUTOMATED_DECISION_SAFEGUARDS)
+
+
+def test_the_reference_format_is_the_one_the_intake_issues():
+    from intake.workflow import new_reference
+
+    assert all(dsar_contract.REFERENCE_PATTERN.fullmatch(new_reference()) for _ in range(200))
+
+
+def test_the_intakes_complaint_emails_give_the_ico_address_of_the_law_file():
+    from actions.law import default_law
+
+    regulator = default_law().regulator
+    for name in ("_ico_complaint.txt", "complaint_acknowledgement.txt", "complaint_outcome.txt"):
+        text = (ROOT / "intake" / "templates" / "email" / name).read_text(encoding="utf-8")
+        assert regulator.complaint_url in text and regulator.helpline in text, name
+
+
+def test_every_request_type_the_bot_offers_after_a_law_answer_is_a_contract_type():
+    from actions.topics import default_topics
+
+    offered = set(default_topics().request_of_subject.values())
+    assert offered == {"portability", "restriction", "complaint"}

@@ -38,6 +38,7 @@ def test_every_custom_action_in_the_domain_is_implemented():
     import actions.handoff_actions  # noqa: F401
     import actions.policy_actions  # noqa: F401
     import actions.request_actions  # noqa: F401
+    import actions.status_actions  # noqa: F401
     from rasa_sdk import Action
 
     implemented = set()
