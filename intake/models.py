@@ -171,6 +171,8 @@ class DsarRequest(Base):
     closed_at = Column(UTCDateTime, nullable=True)
     closing_reason = Column(Text, nullable=True)
     updated_at = Column(UTCDateTime, nullable=False)
+    #: when the retention purge removed the requester's details and free text (``retention.py``)
+    anonymised_at = Column(UTCDateTime, nullable=True)
 
     audit_events = relationship(
         "AuditEvent", back_populates="request", order_by="AuditEvent.id", viewonly=True
@@ -261,6 +263,8 @@ class Handoff(Base):
     idempotency_key = Column(String(200), nullable=False, unique=True)
     payload_hash = Column(String(64), nullable=False)
     received_at = Column(UTCDateTime, nullable=False)
+    #: when the retention purge removed the email, the question and the transcript (``retention.py``)
+    anonymised_at = Column(UTCDateTime, nullable=True)
 
 
 class OutboxMessage(Base):
