@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import declarative_base, relationship
 
@@ -332,3 +333,20 @@ class ShopifyWebhook(Base):
     request_id = Column(Integer, ForeignKey("dsar_requests.id"), nullable=True, index=True)
 
     request = relationship("DsarRequest", viewonly=True)
+
+
+class ErasureChecklistItem(Base):
+    """What staff did with one data source for an erasure request (``intake/erasure_checklist.py``):
+    ``decision`` "erased", or "kept" with the ``reason`` (the law that requires it); a source without a
+    row is still to be decided.  The audit trail keeps every decision; this row the current one."""
+
+    __tablename__ = "erasure_checklist_items"
+    id = Column(Integer, primary_key=True)
+    request_id = Column(Integer, ForeignKey("dsar_requests.id"), nullable=False)
+    source = Column(String(32), nullable=False)
+    decision = Column(String(8), nullable=False)
+    reason = Column(Text, nullable=True)
+    decided_by = Column(String(120), nullable=False)
+    decided_at = Column(UTCDateTime, nullable=False)
+
+    __table_args__ = (UniqueConstraint("request_id", "source", name="uq_erasure_checklist_request_source"),)

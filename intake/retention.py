@@ -135,7 +135,11 @@ def _outbox_due(now: dt.datetime, grace_seconds: int, references=None):
 def scrub_sent_outbox(conn: Connection, now: dt.datetime, grace_seconds: int) -> int:
     """Remove the body and addresses of what was sent ``grace_seconds`` ago or more, and of any mail of an
     anonymised request or handoff (one still pending becomes failed: it has no recipient any more)."""
-    return conn.execute(update(T_OUT).where(_outbox_due(now, grace_seconds)).values(
+    return _scrub_outbox(conn, _outbox_due(now, grace_seconds))
+
+
+def _scrub_outbox(conn: Connection, where) -> int:
+    return conn.execute(update(T_OUT).where(where).values(
         body=REMOVED, recipient=REMOVED, reply_to=None,
         status=case((T_OUT.c.status == "pending", "failed"), else_=T_OUT.c.status),
         last_error=case((T_OUT.c.status == "pending", "not sent: removed under the retention policy"),
@@ -161,6 +165,37 @@ def _count(conn, table, where) -> int:
 # --- the purge ----------------------------------------------------------------------------------
 
 
+def _anonymise(conn: Connection, now: dt.datetime, requests_where, handoffs_where) -> tuple[int, int, int, int]:
+    """Anonymise the requests and handoffs the two conditions select (and the free text about them in the
+    trail, and their mail); returns (requests, handoffs, audit reasons, clock notes)."""
+    chosen_ids = select(T_REQ.c.id).where(requests_where)
+    n_audit = conn.execute(update(T_AUDIT).where(_audit_due(chosen_ids)).values(reason=REMOVED)).rowcount
+    n_clock = conn.execute(update(T_CLOCK).where(_clock_due(chosen_ids)).values(note=REMOVED)).rowcount
+    conn.execute(update(T_SHOP).where(T_SHOP.c.request_id.in_(chosen_ids)).values(customer_id=None, order_ids=None))
+    n_req = conn.execute(update(T_REQ).where(requests_where).values(
+        requester_name=REMOVED, requester_email=REMOVED, email_hash="", requester_phone=None, details=None,
+        rectification_what=None, rectification_correct_value=None, source_conversation_id=REMOVED,
+        source_text=REMOVED, conversation_id=None, anonymised_at=now)).rowcount
+    n_ho = conn.execute(update(T_HO).where(handoffs_where).values(
+        email=REMOVED, question=REMOVED, transcript=None, source_text=None, source_conversation_id=REMOVED,
+        conversation_id=None, anonymised_at=now)).rowcount
+    return n_req, n_ho, n_audit, n_clock
+
+
+def anonymise_closed_of(conn: Connection, *, email_hash: str, email: str, except_request_id: int,
+                        now: dt.datetime) -> tuple[int, int, int]:
+    """Anonymise now the closed requests (but ``except_request_id``) and the handoffs of one person, for an
+    erasure request (``erasure_checklist``); returns (requests, handoffs, mails). Open requests are left
+    alone: they are still being handled."""
+    n_req, n_ho, _, _ = _anonymise(
+        conn, now,
+        and_(T_REQ.c.email_hash == email_hash, T_REQ.c.id != except_request_id, T_REQ.c.anonymised_at.is_(None),
+             T_REQ.c.status.in_([s.value for s in TERMINAL])),
+        and_(func.lower(T_HO.c.email) == email.strip().lower(), T_HO.c.anonymised_at.is_(None)))
+    mails = _scrub_outbox(conn, and_(T_OUT.c.body != REMOVED, T_OUT.c.reference.in_(_anonymised_references())))
+    return n_req, n_ho, mails
+
+
 def purge(conn: Connection, *, now: dt.datetime, retention_days: int, outbox_grace_seconds: int = 0,
           dry_run: bool = False) -> RetentionResult:
     """Anonymise what is due at ``now`` in the caller's write transaction ``conn``; counts only."""
@@ -169,31 +204,16 @@ def purge(conn: Connection, *, now: dt.datetime, retention_days: int, outbox_gra
     if retention_days < 1:
         raise ValueError("retention_days must be at least 1")
     cutoff = now - dt.timedelta(days=retention_days)
-    due_request_ids = select(T_REQ.c.id).where(_requests_due(cutoff))
-    # free text in the append-only tables: of requests due now and of any already anonymised (a re-run
-    # after an interrupted one finishes the job; anonymised rows are never matched twice)
-    held_ids = select(T_REQ.c.id).where(or_(_requests_due(cutoff), T_REQ.c.anonymised_at.isnot(None)))
     if dry_run:
-        n_req = _count(conn, T_REQ, _requests_due(cutoff))
-        n_ho = _count(conn, T_HO, _handoffs_due(cutoff))
+        held_ids = select(T_REQ.c.id).where(_requests_due(cutoff))
         due_refs = select(T_REQ.c.reference).where(_requests_due(cutoff)).union(
             select(T_HO.c.reference).where(_handoffs_due(cutoff)))
         n_out = _count(conn, T_OUT, or_(_outbox_due(now, outbox_grace_seconds),
                                         _outbox_due(now, outbox_grace_seconds, due_refs)))
-        return RetentionResult(cutoff, n_req, n_ho, n_out, _count(conn, T_AUDIT, _audit_due(held_ids)),
-                               _count(conn, T_CLOCK, _clock_due(held_ids)))
-
-    n_audit = conn.execute(update(T_AUDIT).where(_audit_due(held_ids)).values(reason=REMOVED)).rowcount
-    n_clock = conn.execute(update(T_CLOCK).where(_clock_due(held_ids)).values(note=REMOVED)).rowcount
-    conn.execute(update(T_SHOP).where(T_SHOP.c.request_id.in_(due_request_ids))
-                 .values(customer_id=None, order_ids=None))
-    n_req = conn.execute(update(T_REQ).where(_requests_due(cutoff)).values(
-        requester_name=REMOVED, requester_email=REMOVED, email_hash="", requester_phone=None, details=None,
-        rectification_what=None, rectification_correct_value=None, source_conversation_id=REMOVED,
-        source_text=REMOVED, conversation_id=None, anonymised_at=now)).rowcount
-    n_ho = conn.execute(update(T_HO).where(_handoffs_due(cutoff)).values(
-        email=REMOVED, question=REMOVED, transcript=None, source_text=None, source_conversation_id=REMOVED,
-        conversation_id=None, anonymised_at=now)).rowcount
+        return RetentionResult(cutoff, _count(conn, T_REQ, _requests_due(cutoff)),
+                               _count(conn, T_HO, _handoffs_due(cutoff)), n_out,
+                               _count(conn, T_AUDIT, _audit_due(held_ids)), _count(conn, T_CLOCK, _clock_due(held_ids)))
+    n_req, n_ho, n_audit, n_clock = _anonymise(conn, now, _requests_due(cutoff), _handoffs_due(cutoff))
     n_out = scrub_sent_outbox(conn, now, outbox_grace_seconds)
     result = RetentionResult(cutoff, n_req, n_ho, n_out, n_audit, n_clock)
     if result.changed:

@@ -22,11 +22,11 @@ def test_migrate_creates_the_schema(tmp_path):
     url = f"sqlite:///{tmp_path}/fresh/db.sqlite3"  # the folder does not exist yet
     r = run([FLASK, "--app", "intake", "migrate"], url)
     assert r.returncode == 0, r.stderr
-    assert "database at revision 0006_intake_retention" in r.stdout
+    assert "database at revision 0007_erasure_checklist" in r.stdout
     r = run([sys.executable, "-m", "intake", "migrate"], url)  # idempotent
     assert r.returncode == 0, r.stderr
     from intake.migrate import current_revision, head_revision
-    assert current_revision(url) == head_revision() == "0006_intake_retention"
+    assert current_revision(url) == head_revision() == "0007_erasure_checklist"
 
 
 def test_missing_secrets_stop_the_cli_outside_development_mode(tmp_path):
