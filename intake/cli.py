@@ -12,7 +12,8 @@ from .models import ROLES
 
 
 def init_app(app) -> None:
-    for command in (migrate_command, create_staff, deactivate_staff, create_staff_token, outbox_worker, mail_sink):
+    for command in (migrate_command, create_staff, deactivate_staff, create_staff_token, outbox_worker, mail_sink,
+                    purge_command):
         app.cli.add_command(command)
 
 
@@ -129,8 +130,36 @@ def outbox_worker(once: bool, interval: float | None) -> None:
 @click.option("--port", type=int, default=None, help="Default: SMTP_PORT.")
 @click.option("--dir", "directory", default=None, help="Default: MAIL_DIR (var/mail).")
 def mail_sink(host: str | None, port: int | None, directory: str | None) -> None:
-    """Run a local SMTP server that stores each message as an .eml file."""
+    """DEVELOPMENT TOOL: a local SMTP server that stores each message as an .eml file.
+
+    For a local run only: the files keep every mail whole (names, addresses, working links) and
+    nothing ever deletes them. In production point SMTP_HOST at the real mail server instead.
+    """
     from .mail_sink import serve_forever
 
     cfg = current_app.config
     serve_forever(host or cfg["SMTP_HOST"], port or cfg["SMTP_PORT"], directory or cfg["MAIL_DIR"])
+
+
+@click.command("purge")
+@click.option("--dry-run", is_flag=True, help="Count what would be anonymised; change nothing.")
+@click.option("--now", "now_text", default=None, metavar="ISO",
+              help="The clock to count from (ISO date-time, UTC without an offset); default: now.")
+def purge_command(dry_run: bool, now_text: str | None) -> None:
+    """Anonymise closed requests and handoffs older than INTAKE_RETENTION_DAYS and strip sent mail.
+
+    Keeps reference, type, dates, outcome, clock and audit trail; removes names, emails, phone and
+    free text (intake/retention.py). Idempotent; audited with counts only. Run it daily.
+    """
+    from . import retention
+    from .db import get_db
+
+    try:
+        now = retention.parse_now(now_text)
+    except ValueError:
+        raise click.BadParameter(f"not an ISO date-time: {now_text[:40]!r}", param_hint="--now") from None
+    cfg = current_app.config
+    with get_db().write_conn() as conn:
+        result = retention.purge(conn, now=now, retention_days=cfg["INTAKE_RETENTION_DAYS"],
+                                 outbox_grace_seconds=cfg["OUTBOX_SENT_BODY_GRACE_SECONDS"], dry_run=dry_run)
+    click.echo(f"purge: {result.summary(dry_run)} (retention {cfg['INTAKE_RETENTION_DAYS']} days)")

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from dsar_contract.conversations import RETENTION_VARIABLE, retention_days
 
+from . import retention as intake_retention
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 #: One variable switches development mode on (``make run``, the tests); never set it in production.
@@ -84,6 +86,11 @@ def load_config(environ: dict | None = None) -> dict:
         # erasure and by the retention purge (intake/conversation_purge.py)
         "TRACKER_STORE_URL": tracker_store_url(g("TRACKER_STORE_URL")),
         "CONVERSATION_RETENTION_DAYS": retention_days(g(RETENTION_VARIABLE)),
+        # the intake's own retention (intake/retention.py): closed requests and handoffs anonymised after
+        # this many days; sent mail loses its body this many seconds after sending
+        "INTAKE_RETENTION_DAYS": intake_retention.retention_days(g(intake_retention.RETENTION_VARIABLE)),
+        "OUTBOX_SENT_BODY_GRACE_SECONDS": intake_retention.outbox_grace_seconds(
+            g(intake_retention.OUTBOX_GRACE_VARIABLE)),
         # secrets (no defaults: see check_secrets)
         "INTAKE_API_SECRET": g("INTAKE_API_SECRET") or None,
         "SECRET_KEY": g("INTAKE_SECRET_KEY") or None,

@@ -1,4 +1,7 @@
-"""A local SMTP sink (aiosmtpd) that stores every message as an .eml file.
+"""A DEVELOPMENT TOOL: a local SMTP sink (aiosmtpd) that stores every message as an .eml file.
+
+Not for production: the files keep every mail whole (names, addresses, working links) and nothing
+deletes them (the intake's retention purge does not touch them). In production SMTP_HOST is the real mail server.
 
 Used with the embedded defaults so nothing leaves the machine: the files are the local
 shoppers' inbox (they keep the working verification links, so a local run can be confirmed),
@@ -55,7 +58,8 @@ def serve_forever(host: str, port: int, directory: str | os.PathLike) -> None:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    print(f"mail sink listening on {host}:{port}, storing messages in {directory}", flush=True)
+    print(f"mail sink (development tool, not for production: messages are kept whole and never deleted) "
+          f"listening on {host}:{port}, storing messages in {directory}", flush=True)
     try:
         while not stop.wait(1.0):
             pass

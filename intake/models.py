@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import declarative_base, relationship
 
@@ -196,6 +197,8 @@ class DsarRequest(Base):
     closed_at = Column(UTCDateTime, nullable=True)
     closing_reason = Column(Text, nullable=True)
     updated_at = Column(UTCDateTime, nullable=False)
+    #: when the retention purge removed the requester's details and free text (``retention.py``)
+    anonymised_at = Column(UTCDateTime, nullable=True)
 
     audit_events = relationship(
         "AuditEvent", back_populates="request", order_by="AuditEvent.id", viewonly=True
@@ -286,6 +289,8 @@ class Handoff(Base):
     idempotency_key = Column(String(200), nullable=False, unique=True)
     payload_hash = Column(String(64), nullable=False)
     received_at = Column(UTCDateTime, nullable=False)
+    #: when the retention purge removed the email, the question and the transcript (``retention.py``)
+    anonymised_at = Column(UTCDateTime, nullable=True)
 
 
 class OutboxMessage(Base):
@@ -353,3 +358,20 @@ class ShopifyWebhook(Base):
     request_id = Column(Integer, ForeignKey("dsar_requests.id"), nullable=True, index=True)
 
     request = relationship("DsarRequest", viewonly=True)
+
+
+class ErasureChecklistItem(Base):
+    """What staff did with one data source for an erasure request (``intake/erasure_checklist.py``):
+    ``decision`` "erased", or "kept" with the ``reason`` (the law that requires it); a source without a
+    row is still to be decided.  The audit trail keeps every decision; this row the current one."""
+
+    __tablename__ = "erasure_checklist_items"
+    id = Column(Integer, primary_key=True)
+    request_id = Column(Integer, ForeignKey("dsar_requests.id"), nullable=False)
+    source = Column(String(32), nullable=False)
+    decision = Column(String(8), nullable=False)
+    reason = Column(Text, nullable=True)
+    decided_by = Column(String(120), nullable=False)
+    decided_at = Column(UTCDateTime, nullable=False)
+
+    __table_args__ = (UniqueConstraint("request_id", "source", name="uq_erasure_checklist_request_source"),)

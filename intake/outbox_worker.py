@@ -3,7 +3,8 @@
 Due messages are leased (safe with several workers), sent over one SMTP connection per
 batch and their outcome written back in one short transaction; a failed send is retried
 with exponential backoff and jitter until ``OUTBOX_MAX_ATTEMPTS``.  Once sent, the stored
-copy of a body keeps no usable verification code.  The worker's loop also runs the replay
+copy keeps no body and no addresses (``retention``: at once, or after
+``OUTBOX_SENT_BODY_GRACE_SECONDS``, until when its body keeps no usable verification code).  The worker's loop also runs the replay
 store's clean-up (``replay.forget_old_signatures``), the service's only periodic job.
 """
 from __future__ import annotations
@@ -20,7 +21,7 @@ from email.utils import formatdate, make_msgid, parseaddr
 
 from sqlalchemy import bindparam, func, or_, select, update
 
-from . import replay
+from . import replay, retention
 from .db import Database
 from .mail import header_value
 from .models import OutboxMessage, utcnow
@@ -102,14 +103,17 @@ class OutboxWorker:
     def _outcome(self, row: OutboxMessage, error: BaseException | None) -> tuple[str, dict]:
         now = utcnow()
         if error is None:
+            kept = dict(b_body=redact_secrets(row.body), b_recipient=row.recipient, b_reply_to=row.reply_to)
+            if not self.cfg.get("OUTBOX_SENT_BODY_GRACE_SECONDS", 0):  # retention: nothing kept once sent
+                kept = dict(b_body=retention.REMOVED, b_recipient=retention.REMOVED, b_reply_to=None)
             return "sent", dict(b_id=row.id, b_status="sent", b_attempts=row.attempts + 1, b_error=None,
-                                b_next=row.next_attempt_at, b_sent=now, b_body=redact_secrets(row.body))
+                                b_next=row.next_attempt_at, b_sent=now, **kept)
         attempts = row.attempts + 1
         give_up = attempts >= self.cfg["OUTBOX_MAX_ATTEMPTS"] or isinstance(error, ValueError)
         return ("failed" if give_up else "retry"), dict(
             b_id=row.id, b_status="failed" if give_up else "pending", b_attempts=attempts,
-            b_error=_describe_error(error)[:255], b_sent=None, b_body=row.body,
-            b_next=now + dt.timedelta(seconds=self._backoff(attempts)))
+            b_error=_describe_error(error)[:255], b_sent=None, b_body=row.body, b_recipient=row.recipient,
+            b_reply_to=row.reply_to, b_next=now + dt.timedelta(seconds=self._backoff(attempts)))
 
     def _record(self, results: list[dict]) -> None:
         """Write the outcome of a batch in one short transaction."""
@@ -118,7 +122,8 @@ class OutboxWorker:
         stmt = (update(T_OUTBOX).where(T_OUTBOX.c.id == bindparam("b_id"))
                 .values(status=bindparam("b_status"), attempts=bindparam("b_attempts"),
                         last_error=bindparam("b_error"), next_attempt_at=bindparam("b_next"),
-                        sent_at=bindparam("b_sent"), body=bindparam("b_body"), locked_until=None))
+                        sent_at=bindparam("b_sent"), body=bindparam("b_body"),
+                        recipient=bindparam("b_recipient"), reply_to=bindparam("b_reply_to"), locked_until=None))
         with self.db.write_conn() as conn:
             conn.execute(stmt, results)
 
@@ -203,11 +208,17 @@ class OutboxWorker:
                              .where(OutboxMessage.status == "pending")).scalar_one()
 
     def prune(self, force: bool = False) -> None:
-        """Once a minute, forget the replay-protection signatures too old to be replayed (``replay``)."""
+        """Once a minute, forget the replay-protection signatures too old to be replayed (``replay``), and
+        remove the body and addresses of mail sent longer than ``OUTBOX_SENT_BODY_GRACE_SECONDS`` ago
+        (``retention``; with no grace the send itself removed them)."""
         if not force and time.monotonic() - self._last_prune < 60:
             return
         self._last_prune = time.monotonic()
         replay.forget_old_signatures(self.db, self.cfg["SIGNATURE_MAX_AGE"])
+        grace = self.cfg.get("OUTBOX_SENT_BODY_GRACE_SECONDS", 0)
+        if grace:
+            with self.db.write_conn() as conn:
+                retention.scrub_sent_outbox(conn, utcnow(), grace)
 
     def run_forever(self) -> None:
         log.info("outbox worker started (SMTP %s:%s, poll every %ss)",

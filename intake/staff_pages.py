@@ -142,7 +142,19 @@ def _render_detail(reference: str, error: str | None = None):
             days_open=complaints.days_open(req, today) if req.request_type == COMPLAINT else None,
             can_record_outcome=can_act and req.request_type == COMPLAINT and req.status == IN_PROGRESS,
             complaint_outcomes=complaints.OUTCOME_LABELS, complaint_subjects=complaints.SUBJECT_LABELS,
+            **_erasure_checklist_context(s, req, can_act),
         )
+
+
+def _erasure_checklist_context(s, req, can_act: bool) -> dict:
+    """The erasure checklist card's data (``erasure_checklist``); empty for other request types."""
+    from . import erasure_checklist
+
+    if req.request_type != "erasure":
+        return {"erasure_items": None}
+    return {"erasure_items": erasure_checklist.items(s, req), "erasure_tax_reason": erasure_checklist.TAX_REASON,
+            "erasure_can_decide": can_act and req.status in erasure_checklist.OPEN_FOR_DECISIONS,
+            "erasure_missing": erasure_checklist.missing(s, req)}
 
 
 @bp.get("/requests/<reference>")
@@ -204,6 +216,24 @@ def ask_clarification(reference: str):
         mail.queue_clarification_question(s, cfg, req, question.strip(),
                                           clarification.reply_link(req.reference, code))
         flash(f"{req.reference}: the question is on its way to the requester; the clock is paused.", "ok")
+
+    return _apply(reference, fn)
+
+
+@bp.post("/requests/<reference>/erasure-checklist")
+@login_required("caseworker")
+def erasure_checklist_decide(reference: str):
+    """Staff tick one source of an erasure request as erased, or record it as kept with the reason (audited)."""
+    from . import erasure_checklist
+
+    source = request.form.get("source", "")[:40]
+    decision = request.form.get("decision", "")[:10]
+    reason = request.form.get("reason", "")[:2000]
+    staff = auth.current_staff()
+
+    def fn(s, req):
+        flash(f"{req.reference}: " + erasure_checklist.decide(s, req, source, decision, reason, actor=staff.actor),
+              "ok")
 
     return _apply(reference, fn)
 

@@ -318,9 +318,13 @@ def staff_transition(session, req: DsarRequest, to: str, reason: str | None, act
         set_status(session, req, to, actor=actor, reason=why + (f": {reason}" if reason else ""),
                    action="withdrawn_no_clarification", now=now, tz=tz)
         return
+    from . import erasure_checklist  # here: it imports this module
+    if req.request_type == "erasure" and to == COMPLETED:
+        erasure_checklist.require_complete(session, req)  # every source erased or kept with a reason
     set_status(session, req, to, actor=actor, reason=reason, now=now, tz=tz)
     from .conversation_erasure import erase_linked_conversation  # here: it imports this module
     erase_linked_conversation(session, req, actor=actor, now=now)  # an erasure's chat goes with it
+    erasure_checklist.on_completed(session, req, actor=actor, now=now)  # ticks the chat, emails the requester
 
 
 def hash_code(code: str) -> str:

@@ -75,6 +75,15 @@ def test_an_erasure_lodged_in_chat_takes_its_conversation_with_it_when_completed
     assert "please delete my account and everything you hold about me" in transcript and "Morgan Blake" in transcript
 
     assert move(s, stack, reference, "in_progress", "ID checked by phone").status_code == 303
+    # the erasure checklist: every other source decided first (the chat's own item ticks itself on completion)
+    for source, decision, reason in (("shop_customer", "erased", ""), ("order_history", "kept", "HMRC: six years"),
+                                     ("mailing_list", "erased", ""), ("intake_records", "erased", "")):
+        page = s.get(f"{stack.intake_url}/staff/requests/{reference}", timeout=10).text
+        r = s.post(f"{stack.intake_url}/staff/requests/{reference}/erasure-checklist", timeout=30,
+                   allow_redirects=False, data={"source": source, "decision": decision, "reason": reason,
+                                                "csrf_token": csrf_of(page)})
+        assert r.status_code == 303, r.text
+    assert events_in_store(stack, chat.sender) > 0, "nothing is deleted before the erasure is completed"
     assert move(s, stack, reference, "completed").status_code == 303
 
     assert events_in_store(stack, chat.sender) == 0, "the conversation is gone from the tracker store"
@@ -82,4 +91,5 @@ def test_an_erasure_lodged_in_chat_takes_its_conversation_with_it_when_completed
     assert row(stack.database_url, "dsar_requests", reference=reference)["status"] == "completed"
     page = html.unescape(s.get(f"{stack.intake_url}/staff/requests/{reference}", timeout=10).text)
     assert "conversation_erased" in page and f"conversation {chat.sender} deleted" in page
+    assert 'data-erasure-item="assistant_transcripts" data-decision="erased"' in page
     assert "Morgan" not in page.split("Audit trail")[1], "the audit names the conversation, never its text"

@@ -198,3 +198,21 @@ def subprocess_env(db_url: str, **extra) -> dict:
                 "PYTHONPATH": str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")})
     env.update({k: str(v) for k, v in extra.items()})
     return env
+
+
+#: the erasure checklist's sources staff decide by hand when the request's chat is linked (intake/erasure_checklist.py)
+ERASURE_ITEMS_BY_HAND = ("shop_customer", "order_history", "mailing_list", "intake_records")
+TAX_REASON_TEXT = "HMRC: orders and invoices are kept six years for VAT"
+
+
+def fill_erasure_checklist(browser, base_url: str, ref: str, sources=ERASURE_ITEMS_BY_HAND) -> None:
+    """Staff decide each item through the request's page: order history kept for tax, the rest erased."""
+    import re
+    for source in sources:
+        page = browser.get(f"{base_url}/staff/requests/{ref}").text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        kept = source == "order_history"
+        r = browser.post(f"{base_url}/staff/requests/{ref}/erasure-checklist", allow_redirects=False,
+                         data={"source": source, "decision": "kept" if kept else "erased",
+                               "reason": TAX_REASON_TEXT if kept else "", "csrf_token": csrf})
+        assert r.status_code == 303, r.text

@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 import requests
-from intake_support import request_body
+from intake_support import fill_erasure_checklist, request_body
 from rasa_conversations import RasaConversations
 
 from intake.auth import hash_password, new_token, token_hash
@@ -118,6 +118,8 @@ def test_completing_an_erasure_deletes_its_conversation_and_audits_the_id_not_th
     s = login(live, "caseworker")
     assert move(s, live, ref, "in_progress", "ID checked").status_code == 303
     assert conversation in rasa.senders(), "nothing is deleted before the erasure is completed"
+    fill_erasure_checklist(s, live.base_url, ref)  # completion waits for the other sources (erasure checklist)
+    assert conversation in rasa.senders()
     assert move(s, live, ref, "completed").status_code == 303
 
     assert conversation not in rasa.senders() and rasa.senders() == kept
@@ -133,8 +135,14 @@ def test_completing_an_erasure_deletes_its_conversation_and_audits_the_id_not_th
 
 def test_completing_an_erasure_through_the_staff_api_deletes_it_too(live, rasa):
     ref, conversation = lodged_in_chat(live, rasa, "erasure")
-    token = add_staff(live, "caseworker")
+    browser = login(live, "caseworker")  # staff fill in the erasure checklist on the request's page
+    token = new_token()
+    with live.db.write() as s:
+        user = s.query(StaffUser).filter_by(username="caseworker-user").one()
+        s.add(StaffToken(staff_user_id=user.id, token_hash=token_hash(token), created_at=utcnow()))
     for to, reason in (("in_progress", "ID checked"), ("completed", "")):
+        if to == "completed":
+            fill_erasure_checklist(browser, live.base_url, ref)
         r = live.http.post(live.url(f"/api/v1/staff/requests/{ref}/transition"), json={"to": to, "reason": reason},
                            headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 200, r.text
@@ -156,6 +164,7 @@ def test_when_the_store_cannot_be_reached_the_erasure_is_not_completed(app_facto
     ref, _ = lodged_in_chat(live, rasa, "erasure")
     s = login(live, "caseworker")
     move(s, live, ref, "in_progress", "ID checked")
+    fill_erasure_checklist(s, live.base_url, ref)
     r = move(s, live, ref, "completed")
     assert r.status_code == 503 and "could not be deleted" in r.text and "not completed" in r.text
     assert live.sql("SELECT status FROM dsar_requests WHERE reference = :r", r=ref) == [("in_progress",)]
