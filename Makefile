@@ -31,7 +31,7 @@ help:
 	@echo "make real-nlu       after changing quality/real_questions/labels.tsv: regenerate the training examples"
 	@echo "make policy-review  after a policy update: show which answer summaries rest on changed clauses"
 	@echo "make rules          after editing bot/data/intents.yml: regenerate the rules, the domain's intents and INTENTS.md"
-	@echo "make lint           ruff over the code"
+	@echo "make lint           ruff: lint and format check (make test runs it first)"
 	@echo "make purge-conversations  delete the bot's conversations older than CONVERSATION_RETENTION_DAYS (run daily)"
 
 # --- set-up -----------------------------------------------------------------------
@@ -81,11 +81,11 @@ else
 	BROWSER_TESTS_REQUIRE_STACK=1 $(PY) -m pytest
 endif
 
-# ruff (settings in pyproject.toml). Only `ruff check` for now: the code has not been through
-# `ruff format` yet (that is one whole-repository commit, made when no branch is open against
-# it); add `$(VENV)/bin/ruff format --check .` here after it.
+# ruff (settings in pyproject.toml): the linter, then the formatter's check (`ruff format .` fixes
+# what it reports).
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 test-fast: setup
 	$(PY) -m pytest tests/unit tests/actions tests/intake tests/quality -m "not slow"

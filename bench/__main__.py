@@ -6,6 +6,7 @@ and the Rasa server's resident memory after the load. Then the intake benchmark 
 gunicorn, SQLite). Figures go to docs/benchmarks.md and the README's benchmark section.
 Nothing here asserts a timing: the figures are ratios side by side on one noisy machine.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,8 +45,10 @@ def shopper_script(conversations: int, seed: int) -> List[List[str]]:
         by_intent[block["intent"]] = lines
     questions = [t for i, ts in by_intent.items() if i.startswith("ask_") or i in SHOPPER_INTENTS[3:] for t in ts]
     rng = random.Random(seed)
-    return [[rng.choice(by_intent["greet"]), *rng.sample(questions, 3), rng.choice(by_intent["thank"])]
-            for _ in range(conversations)]
+    return [
+        [rng.choice(by_intent["greet"]), *rng.sample(questions, 3), rng.choice(by_intent["thank"])]
+        for _ in range(conversations)
+    ]
 
 
 def real_test_questions():
@@ -67,8 +70,7 @@ def measure_bot(bot, work: Path, args) -> Dict[str, object]:
     if bot.model is None:
         train(bot, work)
         print(f"   trained in {bot.training_s:.0f} s", flush=True)
-    figures: Dict[str, object] = {"name": bot.name, "description": bot.description,
-                                  "training_s": bot.training_s}
+    figures: Dict[str, object] = {"name": bot.name, "description": bot.description, "training_s": bot.training_s}
     if bot.name == "ours":
         figures["nlu"] = nlu_accuracy(bot, TEST_SET, work)
         print(f"   NLU on the held-out set: {figures['nlu']}", flush=True)
@@ -106,19 +108,32 @@ def bot_table(bots: List[Dict[str, object]]) -> List[str]:
 
     row("what it is", lambda b: b["description"])
     row("training time (s)", lambda b: fmt(b["training_s"]))
-    row("NLU accuracy / macro F1, held-out set",
-        lambda b: f"{b['nlu']['accuracy']:.3f} / {b['nlu']['macro_f1']:.3f}" if b.get("nlu")
-        else ("n/a (other intents)" if b["name"] == "stock" else "same model"))
-    row("real questions, test half: top-1 / covered declined / uncovered answered",
-        lambda b: "{} / {} / {}".format(*(answer_quality.pct(b["quality"][k]) for k in (
-            "top1", "covered_as_not_covered", "uncovered_answered"))) if b.get("quality")
-        else ("n/a (other intents)" if b["name"] == "stock" else "same model"))
+    row(
+        "NLU accuracy / macro F1, held-out set",
+        lambda b: (
+            f"{b['nlu']['accuracy']:.3f} / {b['nlu']['macro_f1']:.3f}"
+            if b.get("nlu")
+            else ("n/a (other intents)" if b["name"] == "stock" else "same model")
+        ),
+    )
+    row(
+        "real questions, test half: top-1 / covered declined / uncovered answered",
+        lambda b: (
+            "{} / {} / {}".format(
+                *(answer_quality.pct(b["quality"][k]) for k in ("top1", "covered_as_not_covered", "uncovered_answered"))
+            )
+            if b.get("quality")
+            else ("n/a (other intents)" if b["name"] == "stock" else "same model")
+        ),
+    )
     row("NLU pipeline alone, median (ms per message)", lambda b: fmt(b.get("nlu_ms"), "{:.1f}"))
     row("start-up until ready (s)", lambda b: fmt(b["load_s"]))
     for c in (1, 8):
         row(f"{c} conversation{'s' if c > 1 else ''}: messages/s", lambda b, c=c: fmt(b[f"c{c}"]["per_s"], "{:.1f}"))
-        row(f"{c} conversation{'s' if c > 1 else ''}: p50 / p95 / p99 (ms)",
-            lambda b, c=c: "{p50_ms:.0f} / {p95_ms:.0f} / {p99_ms:.0f}".format(**b[f"c{c}"]))
+        row(
+            f"{c} conversation{'s' if c > 1 else ''}: p50 / p95 / p99 (ms)",
+            lambda b, c=c: "{p50_ms:.0f} / {p95_ms:.0f} / {p99_ms:.0f}".format(**b[f"c{c}"]),
+        )
         row(f"{c} conversation{'s' if c > 1 else ''}: errors", lambda b, c=c: str(b[f"c{c}"]["errors"]))
     row("Rasa server RSS after the load (MB)", lambda b: fmt(b["rasa_rss_mb"]))
     row("action server RSS (MB)", lambda b: fmt(b.get("actions_rss_mb")))
@@ -190,8 +205,10 @@ def write_report(bots, intake, args, started: dt.datetime) -> str:
             f"{saturation['p50_ms']:.0f} / {saturation['p95_ms']:.0f} / {saturation['p99_ms']:.0f} |",
         ]
         if paced:
-            lines.append(f"| paced at 300/s offered | {paced['per_s']:.0f} | "
-                         f"{paced['p50_ms']:.0f} / {paced['p95_ms']:.0f} / {paced['p99_ms']:.0f} |")
+            lines.append(
+                f"| paced at 300/s offered | {paced['per_s']:.0f} | "
+                f"{paced['p50_ms']:.0f} / {paced['p95_ms']:.0f} / {paced['p99_ms']:.0f} |"
+            )
             lines += ["", f"Target 300/s with p99 under 50 ms: {'met' if intake.get('target_met') else 'missed'}."]
         lines.append("")
     DOC.parent.mkdir(exist_ok=True)

@@ -7,6 +7,7 @@
 - `stock`: the project `rasa init` creates (Rasa's default pipeline and policies:
   Memoization, Rule, UnexpecTED and TED), served with `rasa run`.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,6 +32,7 @@ BIN = Path(sys.executable).parent
 RASA = str(BIN / "rasa")
 INITIAL_PROJECT = Path(__import__("rasa").__file__).parent / "cli" / "initial_project"
 
+
 @dataclass
 class Bot:
     name: str
@@ -45,26 +47,50 @@ class Bot:
 
 def rasa_env() -> Dict[str, str]:
     env = dict(os.environ)
-    env.update({"TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false",
-                "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "PYTHONWARNINGS": "ignore"})
+    env.update(
+        {
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "RASA_TELEMETRY_ENABLED": "false",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "PYTHONWARNINGS": "ignore",
+        }
+    )
     return env
 
 
 def our_bot(work: Path) -> Bot:
-    return Bot("ours", "this bot: spaCy + DIET, RulePolicy only, action server",
-               BOT_DIR, ["--data", "data/nlu", "data/rules", "-c", "config.yml"], True)
+    return Bot(
+        "ours",
+        "this bot: spaCy + DIET, RulePolicy only, action server",
+        BOT_DIR,
+        ["--data", "data/nlu", "data/rules", "-c", "config.yml"],
+        True,
+    )
 
 
 def our_bot_plain_rasa(ours: Bot) -> Bot:
-    return Bot("ours-plain-rasa", "the same model and action server, plain `rasa run` (without the fix)",
-               BOT_DIR, [], True, model=ours.model, training_s=None, plain_rasa=True)
+    return Bot(
+        "ours-plain-rasa",
+        "the same model and action server, plain `rasa run` (without the fix)",
+        BOT_DIR,
+        [],
+        True,
+        model=ours.model,
+        training_s=None,
+        plain_rasa=True,
+    )
 
 
 def stock_bot(work: Path) -> Bot:
     project = work / "stock"
     shutil.copytree(INITIAL_PROJECT, project)
-    return Bot("stock", "`rasa init` project: Rasa's default pipeline and policies",
-               project, ["--data", "data", "-c", "config.yml", "-d", "domain.yml"], False)
+    return Bot(
+        "stock",
+        "`rasa init` project: Rasa's default pipeline and policies",
+        project,
+        ["--data", "data", "-c", "config.yml", "-d", "domain.yml"],
+        False,
+    )
 
 
 def train(bot: Bot, work: Path) -> Bot:
@@ -75,7 +101,10 @@ def train(bot: Bot, work: Path) -> Bot:
     with log.open("wb") as handle:
         result = subprocess.run(
             [RASA, "train", *bot.train_args, "--out", str(out), "--fixed-model-name", bot.name, "--force"],
-            cwd=bot.project_dir, env=rasa_env(), stdout=handle, stderr=subprocess.STDOUT,
+            cwd=bot.project_dir,
+            env=rasa_env(),
+            stdout=handle,
+            stderr=subprocess.STDOUT,
         )
     bot.training_s = time.perf_counter() - started
     if result.returncode != 0:
@@ -86,8 +115,13 @@ def train(bot: Bot, work: Path) -> Bot:
 
 def nlu_accuracy(bot: Bot, test_set: Path, work: Path) -> Dict[str, float]:
     out = work / f"nlu-{bot.name}"
-    subprocess.run([RASA, "test", "nlu", "--nlu", str(test_set), "-m", str(bot.model), "--out", str(out)],
-                   cwd=bot.project_dir, env=rasa_env(), check=True, capture_output=True)
+    subprocess.run(
+        [RASA, "test", "nlu", "--nlu", str(test_set), "-m", str(bot.model), "--out", str(out)],
+        cwd=bot.project_dir,
+        env=rasa_env(),
+        check=True,
+        capture_output=True,
+    )
     report = json.loads((out / "intent_report.json").read_text())
     return {"accuracy": report["accuracy"], "macro_f1": report["macro avg"]["f1-score"]}
 
@@ -121,13 +155,22 @@ def serve(bot: Bot, work: Path) -> Iterator[Served]:
     """Start the bot's Rasa server (and, for ours, the action server and intake)."""
     started = time.perf_counter()
     if bot.needs_actions:
-        stack = Stack(ports=Ports.free(), var_dir=work / f"var-{bot.name}",
-                      services=["intake", "actions", "rasa"], model_path=bot.model, plain_rasa=bot.plain_rasa)
+        stack = Stack(
+            ports=Ports.free(),
+            var_dir=work / f"var-{bot.name}",
+            services=["intake", "actions", "rasa"],
+            model_path=bot.model,
+            plain_rasa=bot.plain_rasa,
+        )
         stack.start()
         try:
             actions = stack.service("actions")
-            yield Served(stack.rasa_url, stack.service("rasa").process.pid,
-                         actions.process.pid if actions else None, time.perf_counter() - started)
+            yield Served(
+                stack.rasa_url,
+                stack.service("rasa").process.pid,
+                actions.process.pid if actions else None,
+                time.perf_counter() - started,
+            )
         finally:
             stack.stop()
         return
@@ -145,13 +188,29 @@ def serve(bot: Bot, work: Path) -> Iterator[Served]:
     endpoints = work / "stock-endpoints.yml"
     endpoints.write_text(tracker_text + lock_text, encoding="utf-8")
     # The same server settings as ours (launcher/stack.py): one TensorFlow thread.
-    env = dict(rasa_env(), TF_INTRA_OP_PARALLELISM_THREADS="1", TF_INTER_OP_PARALLELISM_THREADS="1",
-               **tracker_env, **lock_env)
+    env = dict(
+        rasa_env(), TF_INTRA_OP_PARALLELISM_THREADS="1", TF_INTER_OP_PARALLELISM_THREADS="1", **tracker_env, **lock_env
+    )
     service = Service(
         f"rasa server ({bot.name})",
-        [RASA, "run", "-i", "127.0.0.1", "-p", str(port), "-m", str(bot.model),
-         "--credentials", str(credentials), "--endpoints", str(endpoints)],
-        bot.project_dir, env, lambda: http_ok(f"{url}/"), work / f"serve-{bot.name}.log",
+        [
+            RASA,
+            "run",
+            "-i",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-m",
+            str(bot.model),
+            "--credentials",
+            str(credentials),
+            "--endpoints",
+            str(endpoints),
+        ],
+        bot.project_dir,
+        env,
+        lambda: http_ok(f"{url}/"),
+        work / f"serve-{bot.name}.log",
         startup_timeout=240,
     )
     service.start()

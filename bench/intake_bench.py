@@ -12,6 +12,7 @@ SQLite file (the embedded default), on a free loopback port, then runs two bound
 Usage:  .venv/bin/python bench/intake_bench.py [--duration 15] [--workers 3] [--rate 300]
 Target: 300/s with p99 under 50 ms on the 2-core machine.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -128,9 +129,16 @@ def run_phase(port: int, clients: int, duration: float, rate: float | None, max_
 
     ok = statuses.get(201, 0)
     return {
-        "requests": len(latencies), "created": ok, "statuses": statuses, "elapsed_s": elapsed,
-        "per_s": ok / elapsed, "p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99),
-        "max_ms": latencies[-1] * 1000, "mean_ms": statistics.mean(latencies) * 1000,
+        "requests": len(latencies),
+        "created": ok,
+        "statuses": statuses,
+        "elapsed_s": elapsed,
+        "per_s": ok / elapsed,
+        "p50_ms": pct(50),
+        "p95_ms": pct(95),
+        "p99_ms": pct(99),
+        "max_ms": latencies[-1] * 1000,
+        "mean_ms": statistics.mean(latencies) * 1000,
     }
 
 
@@ -144,8 +152,11 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=None, help="INTAKE_THREADS")
     ap.add_argument("--worker-class", default=None, help="INTAKE_WORKER_CLASS (sync, gthread)")
     ap.add_argument("--warmup", type=int, default=300)
-    ap.add_argument("--with-mail", action="store_true",
-                    help="also run the outbox worker and the mail sink (as in production) during the phases")
+    ap.add_argument(
+        "--with-mail",
+        action="store_true",
+        help="also run the outbox worker and the mail sink (as in production) during the phases",
+    )
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder (database, logs)")
     measure(ap.parse_args())
     return 0
@@ -153,8 +164,18 @@ def main() -> int:
 
 def options(**overrides) -> argparse.Namespace:
     """The CLI defaults, for callers that run the benchmark from Python (python -m bench)."""
-    values = dict(clients=16, duration=15.0, max_requests=50_000, rate=300.0, workers=None, threads=None,
-                  worker_class=None, warmup=300, with_mail=False, keep=False)
+    values = dict(
+        clients=16,
+        duration=15.0,
+        max_requests=50_000,
+        rate=300.0,
+        workers=None,
+        threads=None,
+        worker_class=None,
+        warmup=300,
+        with_mail=False,
+        keep=False,
+    )
     values.update(overrides)
     return argparse.Namespace(**values)
 
@@ -165,10 +186,19 @@ def measure(args: argparse.Namespace) -> dict:
     db_url = f"sqlite:///{tmp}/bench.sqlite3"
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INTAKE_", "DATABASE_URL"))}
-    env.update({"DATABASE_URL": db_url, "INTAKE_API_SECRET": SECRET, "INTAKE_SECRET_KEY": uuid.uuid4().hex,
-                "INTAKE_BIND": f"127.0.0.1:{port}", "INTAKE_LOG_LEVEL": "WARNING",
-                "MAIL_DIR": str(tmp / "mail"), "PYTHONPATH": str(ROOT), "SMTP_PORT": str(free_port()),
-                "OUTBOX_POLL_INTERVAL": "0.5"})
+    env.update(
+        {
+            "DATABASE_URL": db_url,
+            "INTAKE_API_SECRET": SECRET,
+            "INTAKE_SECRET_KEY": uuid.uuid4().hex,
+            "INTAKE_BIND": f"127.0.0.1:{port}",
+            "INTAKE_LOG_LEVEL": "WARNING",
+            "MAIL_DIR": str(tmp / "mail"),
+            "PYTHONPATH": str(ROOT),
+            "SMTP_PORT": str(free_port()),
+            "OUTBOX_POLL_INTERVAL": "0.5",
+        }
+    )
     if args.workers:
         env["INTAKE_WORKERS"] = str(args.workers)
     if args.threads:
@@ -184,8 +214,15 @@ def measure(args: argparse.Namespace) -> dict:
     if args.with_mail:
         for command in ("mail-sink", "outbox-worker"):
             # background senders at lower CPU priority than the API they share the cores with
-            helpers.append(subprocess.Popen(["nice", "-n", "10", sys.executable, "-m", "intake", command],
-                                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
+            helpers.append(
+                subprocess.Popen(
+                    ["nice", "-n", "10", sys.executable, "-m", "intake", command],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
     try:
         deadline = time.time() + 60
         while True:
@@ -209,31 +246,47 @@ def measure(args: argparse.Namespace) -> dict:
         import importlib
 
         import intake.gunicorn_conf as conf
+
         importlib.reload(conf)
         print(f"gunicorn: {' '.join(cmd)}")
-        print(f"  workers={conf.workers} worker_class={conf.worker_class} threads={conf.threads} "
-              f"bind={conf.bind} accesslog={conf.accesslog}")
-        print(f"database: {db_url} (SQLite WAL, synchronous=NORMAL)   cpus: {os.cpu_count()}   "
-              f"clients: {args.clients}   outbox worker + mail sink (nice 10) running: {args.with_mail}")
+        print(
+            f"  workers={conf.workers} worker_class={conf.worker_class} threads={conf.threads} "
+            f"bind={conf.bind} accesslog={conf.accesslog}"
+        )
+        print(
+            f"database: {db_url} (SQLite WAL, synchronous=NORMAL)   cpus: {os.cpu_count()}   "
+            f"clients: {args.clients}   outbox worker + mail sink (nice 10) running: {args.with_mail}"
+        )
 
         run_phase(port, args.clients, 30, None, args.warmup)  # warm-up (discarded)
         phases = [("saturation (closed loop)", None)]
         if args.rate:
             phases.append((f"paced at {args.rate:.0f}/s offered (open loop)", args.rate))
-        results = {"config": {"workers": conf.workers, "worker_class": conf.worker_class,
-                              "threads": conf.threads, "clients": args.clients, "with_mail": args.with_mail}}
+        results = {
+            "config": {
+                "workers": conf.workers,
+                "worker_class": conf.worker_class,
+                "threads": conf.threads,
+                "clients": args.clients,
+                "with_mail": args.with_mail,
+            }
+        }
         for name, rate in phases:
             r = run_phase(port, args.clients, args.duration, rate, args.max_requests)
             results[name] = r
             print(f"\n{name}: {r['requests']} submissions in {r['elapsed_s']:.1f} s, statuses {r['statuses']}")
             print(f"  submissions/s: {r['per_s']:.0f}")
-            print(f"  latency ms: p50 {r['p50_ms']:.1f}  p95 {r['p95_ms']:.1f}  p99 {r['p99_ms']:.1f}  "
-                  f"max {r['max_ms']:.1f}  mean {r['mean_ms']:.1f}")
+            print(
+                f"  latency ms: p50 {r['p50_ms']:.1f}  p95 {r['p95_ms']:.1f}  p99 {r['p99_ms']:.1f}  "
+                f"max {r['max_ms']:.1f}  mean {r['mean_ms']:.1f}"
+            )
         paced = results.get(phases[-1][0])
         if args.rate:
             met = paced["per_s"] >= args.rate * 0.98 and paced["p99_ms"] < 50
-            print(f"\ntarget 300/s with p99 < 50 ms: {'MET' if met else 'MISSED'} "
-                  f"(paced phase {paced['per_s']:.0f}/s, p99 {paced['p99_ms']:.1f} ms)")
+            print(
+                f"\ntarget 300/s with p99 < 50 ms: {'MET' if met else 'MISSED'} "
+                f"(paced phase {paced['per_s']:.0f}/s, p99 {paced['p99_ms']:.1f} ms)"
+            )
             results["target_met"] = met
         return results
     finally:

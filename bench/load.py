@@ -1,4 +1,5 @@
 """REST-channel load: concurrent shopper conversations, per-message latency."""
+
 from __future__ import annotations
 
 import http.client
@@ -30,9 +31,13 @@ class LoadResult:
 
     def summary(self) -> Dict[str, float]:
         return {
-            "concurrency": self.concurrency, "messages": self.messages, "errors": self.errors,
-            "per_s": round(self.per_second, 1), "p50_ms": round(self.percentile(50), 1),
-            "p95_ms": round(self.percentile(95), 1), "p99_ms": round(self.percentile(99), 1),
+            "concurrency": self.concurrency,
+            "messages": self.messages,
+            "errors": self.errors,
+            "per_s": round(self.per_second, 1),
+            "p50_ms": round(self.percentile(50), 1),
+            "p95_ms": round(self.percentile(95), 1),
+            "p99_ms": round(self.percentile(99), 1),
         }
 
 
@@ -51,8 +56,9 @@ class RestConversation:
             try:
                 if self.connection is None:
                     self.connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
-                self.connection.request("POST", "/webhooks/rest/webhook", body=body,
-                                        headers={"Content-Type": "application/json"})
+                self.connection.request(
+                    "POST", "/webhooks/rest/webhook", body=body, headers={"Content-Type": "application/json"}
+                )
                 response = self.connection.getresponse()
                 payload = response.read()
                 if response.status == 200:

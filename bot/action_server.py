@@ -5,6 +5,7 @@ free of shopper text (bot/log_privacy.py). The launcher starts it from bot/:
 `LOG_LEVEL=DEBUG` (the variable the Rasa server reads) turns on the action server's debug log
 too, unless a log level is given on the command line.
 """
+
 from __future__ import annotations
 
 import os

@@ -8,6 +8,7 @@ tokenizer plus the lookup lemmatizer whose tables ship in `spacy-lookups-data`.
 Usage: python bot/build_spacy_pipeline.py [OUTPUT_DIR]
 (default: bot/build/spacy-en, the path bot/config.yml points SpacyNLP at).
 """
+
 from __future__ import annotations
 
 import sys

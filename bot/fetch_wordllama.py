@@ -10,6 +10,7 @@ and `tokenizers`. Nothing is downloaded at run time.
 
 Usage: python bot/fetch_wordllama.py [OUTPUT_DIR]   (run by `make setup`)
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -31,8 +32,19 @@ def main(argv: list) -> int:
     output = Path(argv[1]) if len(argv) > 1 else WORDLLAMA_DIR
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-             "--require-hashes", "-r", str(REQUIREMENT), "-d", tmp],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--no-deps",
+                "--require-hashes",
+                "-r",
+                str(REQUIREMENT),
+                "-d",
+                tmp,
+            ],
             check=True,
         )
         wheels = list(Path(tmp).glob("wordllama-*.whl"))

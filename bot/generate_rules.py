@@ -8,6 +8,7 @@ files to this output.
 
 Run from anywhere: `python bot/generate_rules.py [--check]`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -79,11 +80,9 @@ def _rules_file(comment: str, rules: List[str]) -> str:
 
 def policy_questions(groups: List[dict]) -> str:
     rules = [
-        f"  - rule: answer {i['intent']}\n"
-        f"    steps:\n"
-        f"      - intent: {i['intent']}\n"
-        f"      - action: {i['answer']}\n"
-        for i in all_intents(groups) if i.get("answer")
+        f"  - rule: answer {i['intent']}\n    steps:\n      - intent: {i['intent']}\n      - action: {i['answer']}\n"
+        for i in all_intents(groups)
+        if i.get("answer")
     ]
     return _rules_file("# Every policy question is answered by action_answer_policy from the policy YAML.\n", rules)
 
@@ -98,11 +97,14 @@ def request_interruptions(groups: List[dict]) -> str:
         f"      - action: {i['during_form']}\n"
         f"      - action: request_form\n"
         f"      - active_loop: request_form\n"
-        for i in all_intents(groups) if i.get("during_form")
+        for i in all_intents(groups)
+        if i.get("during_form")
     ]
     return _rules_file(
         "# A question asked in the middle of a request form is answered, then the form resumes:\n"
-        "# one rule per intent with `during_form` in data/intents.yml.\n", rules)
+        "# one rule per intent with `during_form` in data/intents.yml.\n",
+        rules,
+    )
 
 
 def request_starts(groups: List[dict]) -> str:
@@ -117,7 +119,7 @@ def request_starts(groups: List[dict]) -> str:
         for i in starting
     ]
     rules += [
-        f"  - rule: yes to the {i['intent'][len('request_'):]} request offered after {i['offered_after']}\n"
+        f"  - rule: yes to the {i['intent'][len('request_') :]} request offered after {i['offered_after']}\n"
         f"    steps:\n"
         f"      - intent: {i['offered_after']}\n"
         f"      - action: action_answer_policy\n"
@@ -125,11 +127,14 @@ def request_starts(groups: List[dict]) -> str:
         f"      - action: action_start_request\n"
         f"      - action: {i['starts']}\n"
         f"      - active_loop: {i['starts']}\n"
-        for i in starting if i.get("offered_after")
+        for i in starting
+        if i.get("offered_after")
     ]
     return _rules_file(
         "# Each request intent starts its form; the answer to the question it is `offered_after`\n"
-        "# offers the request, and \"yes\" starts it.\n", rules)
+        '# offers the request, and "yes" starts it.\n',
+        rules,
+    )
 
 
 # --- domain.yml ------------------------------------------------------------------------
@@ -164,7 +169,9 @@ def domain(groups: List[dict], current: str) -> str:
     text = _BLOCK.sub(rewrite, current)
     missing = set(writers) - found
     if missing:
-        raise IntentsError(f"domain.yml: no generated block marked {sorted(missing)} (lines '{BEGIN} (name)' ... '{END}')")
+        raise IntentsError(
+            f"domain.yml: no generated block marked {sorted(missing)} (lines '{BEGIN} (name)' ... '{END}')"
+        )
     return text
 
 
@@ -197,8 +204,10 @@ def intents_doc(groups: List[dict]) -> str:
     right = [f"{req['intent']} {json.dumps(req.get('example', ''))}" for _, req in pairs]
     width_l = max([len("informational (ask_*)")] + [len(s) for s in left])
     width_r = max([len("action (request_*)")] + [len(s) for s in right])
-    table = [f"| {'informational (ask_*)':<{width_l}} | {'action (request_*)':<{width_r}} |",
-             f"|{'-' * (width_l + 2)}|{'-' * (width_r + 2)}|"]
+    table = [
+        f"| {'informational (ask_*)':<{width_l}} | {'action (request_*)':<{width_r}} |",
+        f"|{'-' * (width_l + 2)}|{'-' * (width_r + 2)}|",
+    ]
     table += [f"| {a:<{width_l}} | {r:<{width_r}} |" for a, r in zip(left, right)]
     parts = [DOC_INTRO, "\n".join(table) + "\n"]
     for group in groups:
@@ -234,8 +243,7 @@ def main(argv: List[str] = None) -> int:
     except IntentsError as error:
         print(f"make rules: {error}", file=sys.stderr)
         return 2
-    stale = [path for path, text in files.items()
-             if not path.exists() or path.read_text(encoding="utf-8") != text]
+    stale = [path for path, text in files.items() if not path.exists() or path.read_text(encoding="utf-8") != text]
     for path in stale:
         relative = path.relative_to(BOT_DIR.parent)
         if args.check:

@@ -26,6 +26,7 @@ bot/action_server.py before Rasa or rasa_sdk start) closes each path:
 Numbers, booleans, intent and action names stay: enough to follow a conversation
 by its sender id without reading it.
 """
+
 from __future__ import annotations
 
 import json
@@ -52,9 +53,21 @@ _IDENTIFIER = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[\w.-]*/[\w./-]*")
 _VALUES_START = re.compile(r"['\"{\[:]")
 
 # structlog fields that are bookkeeping, never shopper data.
-_SAFE_EVENT_KEYS = {"event", "event_info", "event_key", "log_level", "level", "timestamp",
-                    "logger", "logger_name", "docs", "stack_info", "action_name", "policy_name",
-                    "sender_id"}
+_SAFE_EVENT_KEYS = {
+    "event",
+    "event_info",
+    "event_key",
+    "log_level",
+    "level",
+    "timestamp",
+    "logger",
+    "logger_name",
+    "docs",
+    "stack_info",
+    "action_name",
+    "policy_name",
+    "sender_id",
+}
 
 
 def _quoted(match: "re.Match[str]") -> str:

@@ -16,6 +16,7 @@ from it (about 0.2 ms): the same schema, the same `ValidationError` for a bad
 reply. Nothing else in Rasa changes. The launcher (`make run`, `make shell`)
 starts the server through this module: `python -m rasa_server run ...`.
 """
+
 from __future__ import annotations
 
 import functools

@@ -7,6 +7,7 @@ repository root (gunicorn, flask), the action server from bot/ with the reposito
 PYTHONPATH (launcher/stack.py). What cannot import it (web_widget/widget.js, the intake's
 objection choices and the bot's words for them) is held to it by tests/unit/test_contract.py.
 """
+
 from .conversations import DEFAULT_RETENTION_DAYS, is_valid_conversation_id
 from .email_address import is_valid_email
 from .request_types import (
@@ -19,6 +20,15 @@ from .request_types import (
 from .signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
 __all__ = [
-    "AUTOMATED_DECISION_SAFEGUARDS", "COMPLAINT_SUBJECTS", "DEFAULT_RETENTION_DAYS", "REFERENCE_PATTERN",
-    "REQUEST_TYPES", "RESTRICTION_GROUNDS", "SIGNATURE_HEADER", "TIMESTAMP_HEADER", "is_valid_conversation_id",
-    "is_valid_email", "sign"]
+    "AUTOMATED_DECISION_SAFEGUARDS",
+    "COMPLAINT_SUBJECTS",
+    "DEFAULT_RETENTION_DAYS",
+    "REFERENCE_PATTERN",
+    "REQUEST_TYPES",
+    "RESTRICTION_GROUNDS",
+    "SIGNATURE_HEADER",
+    "TIMESTAMP_HEADER",
+    "is_valid_conversation_id",
+    "is_valid_email",
+    "sign",
+]

@@ -8,6 +8,7 @@
 - ``DEFAULT_RETENTION_DAYS``: how long a conversation is kept after its last event when no open
   request links to it (``CONVERSATION_RETENTION_DAYS``; the reason for 90 is in the README).
 """
+
 import re
 
 CONVERSATION_ID_MAX_LENGTH = 128
@@ -33,6 +34,8 @@ def retention_days(raw: object) -> int:
     if not text:
         return DEFAULT_RETENTION_DAYS
     if not text.isdigit() or not MIN_RETENTION_DAYS <= int(text) <= MAX_RETENTION_DAYS:
-        raise ValueError(f"{RETENTION_VARIABLE} must be a whole number of days from {MIN_RETENTION_DAYS} "
-                         f"to {MAX_RETENTION_DAYS}, not {text[:20]!r}")
+        raise ValueError(
+            f"{RETENTION_VARIABLE} must be a whole number of days from {MIN_RETENTION_DAYS} "
+            f"to {MAX_RETENTION_DAYS}, not {text[:20]!r}"
+        )
     return int(text)

@@ -4,6 +4,7 @@ local@domain.tld in ASCII: dot-separated atoms on the left (no leading, trailing
 dot), at most 64 characters; on the right, dot-separated labels of letters, digits and
 inner hyphens ending in a top-level domain of 2 to 63 letters; at most 254 characters in all.
 """
+
 import re
 
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"

@@ -4,11 +4,18 @@ some of them carry, defined once for the bot and the intake.
 `complaint` is a complaint to the shop (DPA 2018 s.164A: acknowledged within 30 days, an
 outcome without undue delay); the other seven are data-rights requests with the one-month clock.
 """
+
 import re
 
 REQUEST_TYPES = (
-    "access", "erasure", "rectification", "marketing_opt_out", "objection",
-    "portability", "restriction", "complaint",
+    "access",
+    "erasure",
+    "rectification",
+    "marketing_opt_out",
+    "objection",
+    "portability",
+    "restriction",
+    "complaint",
 )
 
 #: what a complaint is about

@@ -3,6 +3,7 @@
 Headers: ``X-SM-Timestamp: <unix seconds>`` and
 ``X-SM-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + "." + raw body)>``.
 """
+
 import hashlib
 import hmac
 

@@ -4,6 +4,7 @@
 ``flask --app intake <command>``).  Configuration comes from environment variables
 (``intake.config``) and is overridden by the optional ``config`` dict.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,20 +33,25 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.sort_keys = False
 
     from . import logs
+
     logs.install()
     if not logging.getLogger("intake").handlers and not logging.getLogger().handlers:
         logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("intake").setLevel(app.config["LOG_LEVEL"])
     check_secrets(app.config, log)
     if not app.config["DEVELOPMENT"] and app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
-        log.warning("rate limits use memory:// storage, counted per worker process; with more than one "
-                    "worker set INTAKE_RATELIMIT_STORAGE_URI to shared storage (redis://...)")
+        log.warning(
+            "rate limits use memory:// storage, counted per worker process; with more than one "
+            "worker set INTAKE_RATELIMIT_STORAGE_URI to shared storage (redis://...)"
+        )
 
     from . import db, errors
+
     db.init_app(app)
     errors.init_app(app)
 
     from . import api_requests, clarification, handoffs, openapi, staff_api, staff_pages, verification
+
     app.register_blueprint(api_requests.bp)
     app.register_blueprint(clarification.bp)
     app.register_blueprint(handoffs.bp)
@@ -54,6 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(verification.bp)
     app.register_blueprint(openapi.bp)
     from . import shopify_webhooks
+
     app.register_blueprint(shopify_webhooks.bp)
     app.register_blueprint(shopify_webhooks.staff_bp)
 
@@ -66,6 +73,7 @@ def create_app(config: dict | None = None) -> Flask:
     @app.get("/")
     def index():
         from flask import redirect, url_for
+
         return redirect(url_for("staff.request_list"))
 
     @app.after_request
@@ -78,10 +86,12 @@ def create_app(config: dict | None = None) -> Flask:
             resp.headers.setdefault(
                 "Content-Security-Policy",
                 "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-                "frame-ancestors 'none'; base-uri 'none'")
+                "frame-ancestors 'none'; base-uri 'none'",
+            )
         return resp
 
     from . import cli
+
     cli.init_app(app)
     return app
 

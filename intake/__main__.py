@@ -1,4 +1,5 @@
 """``python -m intake <command>``: the same commands as ``flask --app intake <command>``."""
+
 from flask.cli import FlaskGroup
 
 from . import create_app

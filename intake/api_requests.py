@@ -1,4 +1,5 @@
 """Data-rights requests API: POST /api/v1/requests (signed) and the status look-up."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -138,8 +139,15 @@ T_OUTBOX = OutboxMessage.__table__
 T_SUPPRESS = SuppressedEmail.__table__
 T_SIG = UsedSignature.__table__
 
-_EXISTING = select(T_REQ.c.reference, T_REQ.c.request_type, T_REQ.c.status, T_REQ.c.received_at,
-                   T_REQ.c.due_on, T_REQ.c.verification_required, T_REQ.c.payload_hash)
+_EXISTING = select(
+    T_REQ.c.reference,
+    T_REQ.c.request_type,
+    T_REQ.c.status,
+    T_REQ.c.received_at,
+    T_REQ.c.due_on,
+    T_REQ.c.verification_required,
+    T_REQ.c.payload_hash,
+)
 
 
 def _prepare(values: dict, now: dt.datetime | None = None) -> dict:
@@ -151,10 +159,19 @@ def _prepare(values: dict, now: dt.datetime | None = None) -> dict:
     complaint = values["request_type"] == COMPLAINT
     # a complaint is acknowledged at once (this mail), by the s.164A date 30 days after receipt
     ack_due = complaints.acknowledgement_due(deadlines.local_date(now, cfg["INTAKE_TIMEZONE"])) if complaint else None
-    view = SimpleNamespace(**values, reference=workflow.new_reference(), verification_required=needs_verification,
-                           received_at=now, status=None, updated_at=None, closed_at=None, closing_reason=None,
-                           acknowledgement_due_on=ack_due, acknowledged_at=now if complaint else None,
-                           complaint_outcome=None)
+    view = SimpleNamespace(
+        **values,
+        reference=workflow.new_reference(),
+        verification_required=needs_verification,
+        received_at=now,
+        status=None,
+        updated_at=None,
+        closed_at=None,
+        closing_reason=None,
+        acknowledgement_due_on=ack_due,
+        acknowledged_at=now if complaint else None,
+        complaint_outcome=None,
+    )
     # sets the due dates from the receipt clock event (provisional until identity is confirmed);
     # a complaint's due date is its s.164A acknowledgement date (workflow.open_request)
     audits, clock_events = workflow.open_request(view, now=now, tz=cfg["INTAKE_TIMEZONE"])
@@ -165,19 +182,46 @@ def _prepare(values: dict, now: dt.datetime | None = None) -> dict:
         link = verification.verify_link(row["reference"], code)
     mails = []
     subject, body = mail.team_new_request(cfg, view)
-    mails.append(mail.outbox_row(kind="team_new_request", recipient=cfg["TEAM_EMAIL"], subject=subject,
-                                 body=body, reference=row["reference"], now=now))
+    mails.append(
+        mail.outbox_row(
+            kind="team_new_request",
+            recipient=cfg["TEAM_EMAIL"],
+            subject=subject,
+            body=body,
+            reference=row["reference"],
+            now=now,
+        )
+    )
     if complaint:
         subject, body = complaints.acknowledgement_mail(cfg, view)
     else:
         subject, body = mail.requester_acknowledgement(cfg, view, link)
-    mails.append(mail.outbox_row(kind="acknowledgement", recipient=row["requester_email"], subject=subject,
-                                 body=body, reference=row["reference"], now=now))
+    mails.append(
+        mail.outbox_row(
+            kind="acknowledgement",
+            recipient=row["requester_email"],
+            subject=subject,
+            body=body,
+            reference=row["reference"],
+            now=now,
+        )
+    )
     verify_row = None
     if code is not None:
-        verify_row = dict(code_hash=verification.hash_code(code), created_at=now, failed_attempts=0,
-                          expires_at=now + dt.timedelta(seconds=cfg["VERIFICATION_TTL_SECONDS"]))
-    return {"row": row, "audits": audits, "clock_events": clock_events, "mails": mails, "verification": verify_row, "view": view}
+        verify_row = dict(
+            code_hash=verification.hash_code(code),
+            created_at=now,
+            failed_attempts=0,
+            expires_at=now + dt.timedelta(seconds=cfg["VERIFICATION_TTL_SECONDS"]),
+        )
+    return {
+        "row": row,
+        "audits": audits,
+        "clock_events": clock_events,
+        "mails": mails,
+        "verification": verify_row,
+        "view": view,
+    }
 
 
 def _insert(conn, prepared: dict) -> None:
@@ -186,15 +230,21 @@ def _insert(conn, prepared: dict) -> None:
     conn.execute(insert(T_AUDIT), [dict(a, request_id=request_id, handoff_id=None) for a in prepared["audits"]])
     conn.execute(insert(T_CLOCK), [dict(e, request_id=request_id) for e in prepared["clock_events"]])
     if prepared["verification"] is not None:
-        conn.execute(insert(T_VERIFY).values(request_id=request_id, used_at=None, revoked_at=None,
-                                             **prepared["verification"]))
+        conn.execute(
+            insert(T_VERIFY).values(request_id=request_id, used_at=None, revoked_at=None, **prepared["verification"])
+        )
     elif row["request_type"] == COMPLAINT:
         pass  # no suppression: a complaint changes nothing about marketing by itself
     else:
-        exists = conn.execute(select(T_SUPPRESS.c.email_hash).where(T_SUPPRESS.c.email_hash == row["email_hash"])).first()
+        exists = conn.execute(
+            select(T_SUPPRESS.c.email_hash).where(T_SUPPRESS.c.email_hash == row["email_hash"])
+        ).first()
         if exists is None:
-            conn.execute(insert(T_SUPPRESS).values(email_hash=row["email_hash"], added_at=row["received_at"],
-                                                   reference=row["reference"]))
+            conn.execute(
+                insert(T_SUPPRESS).values(
+                    email_hash=row["email_hash"], added_at=row["received_at"], reference=row["reference"]
+                )
+            )
     conn.execute(insert(T_OUTBOX), prepared["mails"])
 
 
@@ -217,8 +267,11 @@ def create_request():
                 existing = conn.execute(_EXISTING.where(T_REQ.c.idempotency_key == values["idempotency_key"])).first()
                 if existing is not None:
                     if existing.payload_hash != values["payload_hash"]:
-                        raise ApiError(409, "idempotency_conflict",
-                                       "This idempotency_key was already used for a different request.")
+                        raise ApiError(
+                            409,
+                            "idempotency_conflict",
+                            "This idempotency_key was already used for a different request.",
+                        )
                     body, replayed = created_body(existing), True
                 else:
                     _insert(conn, prepared)
@@ -245,14 +298,12 @@ _DUMMY_HASH = "0" * 64
 def request_status(reference: str):
     email = request.args.get("email", "")
     if not email or len(email) > 254:
-        raise ApiError(422, "validation_failed", "The email query parameter is required.",
-                       {"email": "required"})
+        raise ApiError(422, "validation_failed", "The email query parameter is required.", {"email": "required"})
     wanted = validation.email_hash(email)
     with get_db().read() as s:
         req = None
         if len(reference) <= 16:
-            req = s.execute(select(DsarRequest).where(DsarRequest.reference == reference.upper())
-                            ).scalar_one_or_none()
+            req = s.execute(select(DsarRequest).where(DsarRequest.reference == reference.upper())).scalar_one_or_none()
         stored = req.email_hash if req is not None else _DUMMY_HASH
         if not hmac.compare_digest(stored, wanted) or req is None:
             raise ApiError(404, "not_found", "No request matches this reference and email address.")
@@ -275,7 +326,10 @@ def status_body(req, clock) -> dict:
         summary = f"{req.status.value.replace('_', ' ')}"
     else:
         summary = f"in progress: due by {short_date(req.due_on)}" + (" (extended)" if clock.extended else "")
-    return {"reference": req.reference, "status": req.status,
-            "due_at": None if paused is not None else req.due_on.isoformat(),
-            "paused_since": paused.isoformat() if paused is not None else None,
-            "summary": summary}
+    return {
+        "reference": req.reference,
+        "status": req.status,
+        "due_at": None if paused is not None else req.due_on.isoformat(),
+        "paused_since": paused.isoformat() if paused is not None else None,
+        "summary": summary,
+    }

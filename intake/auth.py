@@ -9,6 +9,7 @@
 * A page session carries the account's ``session_version``; logout, a password change and
   deactivation bump it (``revoke_sessions``), so a copied cookie dies with them.
 """
+
 from __future__ import annotations
 
 import functools
@@ -40,18 +41,30 @@ def verify_machine_signature(raw_body: bytes) -> str:
     ts = request.headers.get("X-SM-Timestamp", "")
     sig = request.headers.get("X-SM-Signature", "")
     if not ts or not sig:
-        raise ApiError(401, "unauthorized", "Signed request required (X-SM-Timestamp and X-SM-Signature).",
-                       headers={"WWW-Authenticate": 'HMAC realm="intake"'})
+        raise ApiError(
+            401,
+            "unauthorized",
+            "Signed request required (X-SM-Timestamp and X-SM-Signature).",
+            headers={"WWW-Authenticate": 'HMAC realm="intake"'},
+        )
     cfg = current_app.config
     if not signing.verify(cfg["INTAKE_API_SECRET"], ts, raw_body, sig, max_age=cfg["SIGNATURE_MAX_AGE"]):
-        raise ApiError(401, "unauthorized", "The request signature is invalid or its timestamp is too old.",
-                       headers={"WWW-Authenticate": 'HMAC realm="intake"'})
-    return sig[len("sha256="):]
+        raise ApiError(
+            401,
+            "unauthorized",
+            "The request signature is invalid or its timestamp is too old.",
+            headers={"WWW-Authenticate": 'HMAC realm="intake"'},
+        )
+    return sig[len("sha256=") :]
 
 
 def replayed() -> ApiError:
-    return ApiError(401, "replayed", "This signed request was already used; sign each request afresh.",
-                    headers={"WWW-Authenticate": 'HMAC realm="intake"'})
+    return ApiError(
+        401,
+        "replayed",
+        "This signed request was already used; sign each request afresh.",
+        headers={"WWW-Authenticate": 'HMAC realm="intake"'},
+    )
 
 
 def consume_signature(session, signature_hex: str) -> None:
@@ -127,12 +140,20 @@ def token_required(minimum_role: str):
             header = request.headers.get("Authorization", "")
             scheme, _, raw = header.partition(" ")
             if scheme.lower() != "bearer" or not raw.strip():
-                raise ApiError(401, "unauthorized", "A staff API token is required (Authorization: Bearer ...).",
-                               headers={"WWW-Authenticate": 'Bearer realm="intake-staff"'})
+                raise ApiError(
+                    401,
+                    "unauthorized",
+                    "A staff API token is required (Authorization: Bearer ...).",
+                    headers={"WWW-Authenticate": 'Bearer realm="intake-staff"'},
+                )
             identity = _load_token_user(raw.strip())
             if identity is None:
-                raise ApiError(401, "unauthorized", "The staff API token is not valid.",
-                               headers={"WWW-Authenticate": 'Bearer realm="intake-staff", error="invalid_token"'})
+                raise ApiError(
+                    401,
+                    "unauthorized",
+                    "The staff API token is not valid.",
+                    headers={"WWW-Authenticate": 'Bearer realm="intake-staff", error="invalid_token"'},
+                )
             if ROLE_RANK.get(identity.role, -1) < ROLE_RANK[minimum_role]:
                 raise ApiError(403, "forbidden", f"This needs the {minimum_role} role or higher.")
             g.staff = identity
@@ -169,8 +190,12 @@ def current_staff():
     if staff_id is not None:
         with get_db().read() as s:
             user = s.get(StaffUser, staff_id)
-            if (user is not None and user.active and user.role == session.get("role")
-                    and user.session_version == session.get("session_version")):
+            if (
+                user is not None
+                and user.active
+                and user.role == session.get("role")
+                and user.session_version == session.get("session_version")
+            ):
                 g.staff = StaffIdentity(user)
     return g.staff
 

@@ -7,6 +7,7 @@ prefetch links do not answer for anyone); the POST records the answer through
 ``workflow.receive_clarification`` (the clock runs again) and tells the team.  A link works once,
 and not after the request is closed.  The answer is never logged.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
@@ -23,7 +24,13 @@ MAX_ANSWER = 5000
 
 # outcomes, with their HTTP statuses
 FORM, ANSWERED, INVALID, ALREADY_ANSWERED, CLOSED, EMPTY = (
-    "form", "answered", "invalid", "already_answered", "closed", "empty")
+    "form",
+    "answered",
+    "invalid",
+    "already_answered",
+    "closed",
+    "empty",
+)
 HTTP = {FORM: 200, ANSWERED: 200, INVALID: 404, ALREADY_ANSWERED: 409, CLOSED: 410, EMPTY: 422}
 
 
@@ -46,9 +53,16 @@ def _find(s, reference: str, code: str, for_update: bool = False):
 
 
 def _page(reference: str, outcome: str, code: str = "", question: str | None = None, answer: str = "", req=None):
-    return render_template("clarify.html", reference=reference.upper()[:16], outcome=outcome, code=code,
-                           question=question, answer=answer, max_answer=MAX_ANSWER,
-                           due_on=req.due_on if req is not None else None), HTTP[outcome]
+    return render_template(
+        "clarify.html",
+        reference=reference.upper()[:16],
+        outcome=outcome,
+        code=code,
+        question=question,
+        answer=answer,
+        max_answer=MAX_ANSWER,
+        due_on=req.due_on if req is not None else None,
+    ), HTTP[outcome]
 
 
 @bp.get("/clarify/<reference>")
@@ -56,8 +70,9 @@ def answer_page(reference: str):
     code = request.args.get("code", "")
     with get_db().read() as s:
         outcome, req, asked = _find(s, reference, code)
-        return _page(reference, outcome, code=code if outcome == FORM else "",
-                     question=asked.note if outcome == FORM else None)
+        return _page(
+            reference, outcome, code=code if outcome == FORM else "", question=asked.note if outcome == FORM else None
+        )
 
 
 @bp.post("/clarify/<reference>")
@@ -70,8 +85,9 @@ def answer(reference: str):
         if outcome != FORM:
             return _page(reference, outcome)
         try:
-            workflow.receive_clarification(s, req, text, actor=workflow.REQUESTER, tz=cfg["INTAKE_TIMEZONE"],
-                                           asked=asked)
+            workflow.receive_clarification(
+                s, req, text, actor=workflow.REQUESTER, tz=cfg["INTAKE_TIMEZONE"], asked=asked
+            )
         except ApiError as exc:
             if exc.status != 422:
                 raise

@@ -1,4 +1,5 @@
 """CLI: ``flask --app intake <command>`` or ``python -m intake <command>``."""
+
 from __future__ import annotations
 
 import signal
@@ -12,8 +13,15 @@ from .models import ROLES
 
 
 def init_app(app) -> None:
-    for command in (migrate_command, create_staff, deactivate_staff, create_staff_token, outbox_worker, mail_sink,
-                    purge_command):
+    for command in (
+        migrate_command,
+        create_staff,
+        deactivate_staff,
+        create_staff_token,
+        outbox_worker,
+        mail_sink,
+        purge_command,
+    ):
         app.cli.add_command(command)
 
 
@@ -54,8 +62,9 @@ def create_staff(username: str, password: str | None, password_stdin: bool, role
         if user is not None and not update:
             raise click.ClickException(f"staff account {username!r} already exists (use --update to change it)")
         if user is None:
-            user = StaffUser(username=username, created_at=utcnow(), active=True, role=role,
-                             password_hash=hash_password(password))
+            user = StaffUser(
+                username=username, created_at=utcnow(), active=True, role=role, password_hash=hash_password(password)
+            )
             s.add(user)
         else:
             user.password_hash = hash_password(password)
@@ -79,8 +88,9 @@ def deactivate_staff(username: str) -> None:
             raise click.ClickException(f"no staff account {username!r}")
         user.active = False
         revoke_sessions(user)
-        for token in s.execute(select(StaffToken).where(StaffToken.staff_user_id == user.id,
-                                                        StaffToken.revoked_at.is_(None))).scalars():
+        for token in s.execute(
+            select(StaffToken).where(StaffToken.staff_user_id == user.id, StaffToken.revoked_at.is_(None))
+        ).scalars():
             token.revoked_at = utcnow()
     click.echo(f"staff account {username!r} deactivated (create-staff --update reactivates it)")
 
@@ -117,8 +127,10 @@ def outbox_worker(once: bool, interval: float | None) -> None:
     worker = OutboxWorker(get_db(), cfg)
     if once:
         stats = worker.run_once()
-        click.echo(f"sent {stats['sent']}, retrying later {stats['retry']}, failed {stats['failed']}, "
-                   f"pending {worker.pending_count()}")
+        click.echo(
+            f"sent {stats['sent']}, retrying later {stats['retry']}, failed {stats['failed']}, "
+            f"pending {worker.pending_count()}"
+        )
         sys.exit(1 if stats["retry"] or stats["failed"] else 0)
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: worker.stop_event.set())
@@ -143,8 +155,13 @@ def mail_sink(host: str | None, port: int | None, directory: str | None) -> None
 
 @click.command("purge")
 @click.option("--dry-run", is_flag=True, help="Count what would be anonymised; change nothing.")
-@click.option("--now", "now_text", default=None, metavar="ISO",
-              help="The clock to count from (ISO date-time, UTC without an offset); default: now.")
+@click.option(
+    "--now",
+    "now_text",
+    default=None,
+    metavar="ISO",
+    help="The clock to count from (ISO date-time, UTC without an offset); default: now.",
+)
 def purge_command(dry_run: bool, now_text: str | None) -> None:
     """Anonymise closed requests and handoffs older than INTAKE_RETENTION_DAYS and strip sent mail.
 
@@ -160,6 +177,11 @@ def purge_command(dry_run: bool, now_text: str | None) -> None:
         raise click.BadParameter(f"not an ISO date-time: {now_text[:40]!r}", param_hint="--now") from None
     cfg = current_app.config
     with get_db().write_conn() as conn:
-        result = retention.purge(conn, now=now, retention_days=cfg["INTAKE_RETENTION_DAYS"],
-                                 outbox_grace_seconds=cfg["OUTBOX_SENT_BODY_GRACE_SECONDS"], dry_run=dry_run)
+        result = retention.purge(
+            conn,
+            now=now,
+            retention_days=cfg["INTAKE_RETENTION_DAYS"],
+            outbox_grace_seconds=cfg["OUTBOX_SENT_BODY_GRACE_SECONDS"],
+            dry_run=dry_run,
+        )
     click.echo(f"purge: {result.summary(dry_run)} (retention {cfg['INTAKE_RETENTION_DAYS']} days)")

@@ -7,6 +7,7 @@ email is queued with the complaint itself, so it is acknowledged at once (record
 undue delay": staff see how many days it has been open, record the outcome with a reason
 (``record_outcome``: the one transition path, audited) and the complainant is emailed it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,15 +45,19 @@ def days_open(req: DsarRequest, today: dt.date) -> int:
 
 def acknowledgement_mail(cfg, req) -> tuple[str, str]:
     subject = f"Your Session Music complaint {req.reference} - received"
-    return subject, mail._body("complaint_acknowledgement.txt", req=req,
-                               about=SUBJECT_LABELS.get(req.complaint_subject, req.complaint_subject))
+    return subject, mail._body(
+        "complaint_acknowledgement.txt", req=req, about=SUBJECT_LABELS.get(req.complaint_subject, req.complaint_subject)
+    )
 
 
 def outcome_mail(cfg, req) -> tuple[str, str]:
     subject = f"Your Session Music complaint {req.reference} - outcome"
-    return subject, mail._body("complaint_outcome.txt", req=req,
-                               outcome=OUTCOME_LABELS[req.complaint_outcome],
-                               about=SUBJECT_LABELS.get(req.complaint_subject, req.complaint_subject))
+    return subject, mail._body(
+        "complaint_outcome.txt",
+        req=req,
+        outcome=OUTCOME_LABELS[req.complaint_outcome],
+        about=SUBJECT_LABELS.get(req.complaint_subject, req.complaint_subject),
+    )
 
 
 def record_outcome(session, cfg, req: DsarRequest, outcome: str, reason: str, actor: str) -> None:
@@ -72,10 +77,23 @@ def record_outcome(session, cfg, req: DsarRequest, outcome: str, reason: str, ac
     if req.status != IN_PROGRESS:
         raise ApiError(409, "illegal_transition", f"This complaint is {req.status}; its outcome cannot be recorded.")
     now = utcnow()
-    workflow.set_status(session, req, COMPLETED, actor=actor, action="complaint_outcome",
-                        reason=f"{OUTCOME_LABELS[outcome]}: {reason}", now=now)
+    workflow.set_status(
+        session,
+        req,
+        COMPLETED,
+        actor=actor,
+        action="complaint_outcome",
+        reason=f"{OUTCOME_LABELS[outcome]}: {reason}",
+        now=now,
+    )
     req.complaint_outcome = outcome
     req.closing_reason = reason
     subject, body = outcome_mail(cfg, req)
-    mail.enqueue(session, kind="complaint_outcome", recipient=req.requester_email, subject=subject, body=body,
-                 reference=req.reference)
+    mail.enqueue(
+        session,
+        kind="complaint_outcome",
+        recipient=req.requester_email,
+        subject=subject,
+        body=body,
+        reference=req.reference,
+    )

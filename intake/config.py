@@ -7,6 +7,7 @@ the app refuses to start without them (``check_secrets``); in development mode a
 secret is replaced by a random one for this process only (``make run`` passes per-checkout
 secrets from ``var/secrets/`` instead, see ``launcher/dev_secrets.py``).
 """
+
 from __future__ import annotations
 
 import logging
@@ -68,8 +69,12 @@ def tracker_store_url(raw: str | None) -> str:
     if not raw:
         return "sqlite:///" + str(REPO_ROOT / "var" / "conversations.sqlite3")
     url = make_url(raw)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:" \
-            and not Path(url.database).is_absolute():
+    if (
+        url.get_backend_name() == "sqlite"
+        and url.database
+        and url.database != ":memory:"
+        and not Path(url.database).is_absolute()
+    ):
         return url.set(database=str(REPO_ROOT / url.database)).render_as_string(hide_password=False)
     return raw
 
@@ -90,7 +95,8 @@ def load_config(environ: dict | None = None) -> dict:
         # this many days; sent mail loses its body this many seconds after sending
         "INTAKE_RETENTION_DAYS": intake_retention.retention_days(g(intake_retention.RETENTION_VARIABLE)),
         "OUTBOX_SENT_BODY_GRACE_SECONDS": intake_retention.outbox_grace_seconds(
-            g(intake_retention.OUTBOX_GRACE_VARIABLE)),
+            g(intake_retention.OUTBOX_GRACE_VARIABLE)
+        ),
         # secrets (no defaults: see check_secrets)
         "INTAKE_API_SECRET": g("INTAKE_API_SECRET") or None,
         "SECRET_KEY": g("INTAKE_SECRET_KEY") or None,
@@ -157,8 +163,10 @@ def secret_problems(cfg: dict) -> list[str]:
             problems.append(f"{variable} is shorter than {MIN_SECRET_LENGTH} characters")
     shopify = cfg.get("SHOPIFY_API_SECRET")
     if shopify and len(shopify) < MIN_SECRET_LENGTH:  # optional, but if set it must be a real client secret
-        problems.append(f"{SHOPIFY_SECRET_VARIABLE} is shorter than {MIN_SECRET_LENGTH} characters "
-                        "(copy the Shopify app's client secret, or leave it unset to turn the webhooks off)")
+        problems.append(
+            f"{SHOPIFY_SECRET_VARIABLE} is shorter than {MIN_SECRET_LENGTH} characters "
+            "(copy the Shopify app's client secret, or leave it unset to turn the webhooks off)"
+        )
     return problems
 
 
@@ -175,9 +183,9 @@ def check_secrets(cfg: dict, log: logging.Logger) -> None:
         raise InsecureConfiguration(
             "refusing to start: " + "; ".join(problems) + ". Set INTAKE_API_SECRET and INTAKE_SECRET_KEY to "
             f"random values of at least {MIN_SECRET_LENGTH} characters (python -c 'import secrets; "
-            f"print(secrets.token_urlsafe(32))'), or set {DEVELOPMENT_ENV}=1 for a local development run.")
+            f"print(secrets.token_urlsafe(32))'), or set {DEVELOPMENT_ENV}=1 for a local development run."
+        )
     for key, variable in SECRET_VARIABLES.items():
         if not cfg.get(key):
             cfg[key] = secrets.token_urlsafe(32)
-            log.warning("%s is not set (development mode): using a random secret valid in this process only",
-                        variable)
+            log.warning("%s is not set (development mode): using a random secret valid in this process only", variable)

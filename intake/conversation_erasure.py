@@ -7,6 +7,7 @@ request stays as it was, so "completed" never stands for an erasure that did not
 intake's own commit then failed, the conversation would be gone and the request still open: completing
 it again deletes nothing more and succeeds.) The audit names the conversation id, never its text.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,10 +28,19 @@ def erase_linked_conversation(session, req: DsarRequest, *, actor: str, now: dt.
     try:
         events = conversations.for_app(current_app).delete([req.conversation_id])
     except conversations.TrackerStoreUnavailable as exc:
-        raise ApiError(503, "tracker_store_unavailable",
-                       f"The chat conversation linked to this request could not be deleted ({exc}), so the "
-                       "request was not completed. Try again when the bot's conversation store is reachable.") from None
-    workflow.audit(session, actor=actor, action=AUDIT_ACTION, request_id=req.id, from_status=req.status,
-                   to_status=req.status, at=now,
-                   reason=f"conversation {req.conversation_id} deleted from the bot's conversation store "
-                          f"({events} events)")
+        raise ApiError(
+            503,
+            "tracker_store_unavailable",
+            f"The chat conversation linked to this request could not be deleted ({exc}), so the "
+            "request was not completed. Try again when the bot's conversation store is reachable.",
+        ) from None
+    workflow.audit(
+        session,
+        actor=actor,
+        action=AUDIT_ACTION,
+        request_id=req.id,
+        from_status=req.status,
+        to_status=req.status,
+        at=now,
+        reason=f"conversation {req.conversation_id} deleted from the bot's conversation store ({events} events)",
+    )

@@ -19,6 +19,7 @@ Safe by construction:
   period after it anyway (with consent, the handoff row keeps its own copy of the transcript);
 - it prints and audits counts only, never a conversation id or anything a shopper wrote.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,20 +52,24 @@ class PurgeResult:
 
     def summary(self, dry_run: bool = False) -> str:
         verb = "would delete" if dry_run else "deleted"
-        return (f"{verb} {self.deleted_conversations} conversation(s) ({self.deleted_events} events) whose last "
-                f"event is before {self.cutoff.isoformat(timespec='seconds')}; {self.held} kept for open requests")
+        return (
+            f"{verb} {self.deleted_conversations} conversation(s) ({self.deleted_events} events) whose last "
+            f"event is before {self.cutoff.isoformat(timespec='seconds')}; {self.held} kept for open requests"
+        )
 
 
 def held_by_open_requests(intake_engine: Engine) -> set:
     """Conversation ids that a request not yet completed, refused or withdrawn links to."""
-    query = (select(DsarRequest.conversation_id)
-             .where(DsarRequest.conversation_id.isnot(None), DsarRequest.status.notin_(TERMINAL)))
+    query = select(DsarRequest.conversation_id).where(
+        DsarRequest.conversation_id.isnot(None), DsarRequest.status.notin_(TERMINAL)
+    )
     with intake_engine.connect() as conn:
         return set(conn.execute(query).scalars())
 
 
-def purge(store: TrackerStore, intake_engine: Engine, *, now: dt.datetime, retention_days: int,
-          dry_run: bool = False) -> PurgeResult:
+def purge(
+    store: TrackerStore, intake_engine: Engine, *, now: dt.datetime, retention_days: int, dry_run: bool = False
+) -> PurgeResult:
     """Delete the conversations idle since before ``now - retention_days`` that no open request holds."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -77,8 +82,9 @@ def purge(store: TrackerStore, intake_engine: Engine, *, now: dt.datetime, reten
     try:
         held = held_by_open_requests(intake_engine)  # before any delete: if this fails, nothing is deleted
     except Exception as exc:  # noqa: BLE001 - its message may quote the URL
-        raise IntakeDatabaseUnavailable(f"the intake's database (DATABASE_URL) could not be read "
-                                        f"({type(exc).__name__})") from None
+        raise IntakeDatabaseUnavailable(
+            f"the intake's database (DATABASE_URL) could not be read ({type(exc).__name__})"
+        ) from None
     doomed = idle - held
     if dry_run or not doomed:
         return PurgeResult(cutoff, len(idle), len(idle & held), len(doomed) if dry_run else 0, 0)
@@ -86,11 +92,19 @@ def purge(store: TrackerStore, intake_engine: Engine, *, now: dt.datetime, reten
     gone = len(doomed - store.stored(doomed))
     if gone:
         with intake_engine.begin() as conn:
-            conn.execute(insert(AuditEvent.__table__).values(
-                request_id=None, handoff_id=None, at=utcnow(), actor=SYSTEM, action=AUDIT_ACTION,
-                from_status=None, to_status=None,
-                reason=f"{gone} conversation(s) idle since before {cutoff.date().isoformat()} deleted from the "
-                       f"tracker store ({len(idle & held)} kept for open requests)"))
+            conn.execute(
+                insert(AuditEvent.__table__).values(
+                    request_id=None,
+                    handoff_id=None,
+                    at=utcnow(),
+                    actor=SYSTEM,
+                    action=AUDIT_ACTION,
+                    from_status=None,
+                    to_status=None,
+                    reason=f"{gone} conversation(s) idle since before {cutoff.date().isoformat()} deleted from the "
+                    f"tracker store ({len(idle & held)} kept for open requests)",
+                )
+            )
     return PurgeResult(cutoff, len(idle), len(idle & held), gone, events)
 
 
@@ -105,8 +119,10 @@ def _parse_now(text: Optional[str]) -> dt.datetime:
 
 
 def main(argv=None, environ=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m intake.conversation_purge",
-                                     description="Delete the bot's conversations older than the retention period.")
+    parser = argparse.ArgumentParser(
+        prog="python -m intake.conversation_purge",
+        description="Delete the bot's conversations older than the retention period.",
+    )
     parser.add_argument("--dry-run", action="store_true", help="count what would be deleted, delete nothing")
     parser.add_argument("--now", help="the clock to count from (ISO date-time, UTC if no offset); default: now")
     args = parser.parse_args(argv)
@@ -121,17 +137,20 @@ def main(argv=None, environ=None) -> int:
     store = TrackerStore(cfg["TRACKER_STORE_URL"])
     intake_engine = make_engine(cfg["DATABASE_URL"])
     try:
-        result = purge(store, intake_engine, now=_parse_now(args.now),
-                       retention_days=cfg["CONVERSATION_RETENTION_DAYS"], dry_run=args.dry_run)
+        result = purge(
+            store,
+            intake_engine,
+            now=_parse_now(args.now),
+            retention_days=cfg["CONVERSATION_RETENTION_DAYS"],
+            dry_run=args.dry_run,
+        )
     except (TrackerStoreUnavailable, IntakeDatabaseUnavailable) as exc:
-        print(f"purge-conversations: {exc}; stopped (a conversation is deleted whole or not at all)",
-              file=sys.stderr)
+        print(f"purge-conversations: {exc}; stopped (a conversation is deleted whole or not at all)", file=sys.stderr)
         return 1
     finally:
         store.dispose()
         intake_engine.dispose()
-    print(f"purge-conversations: {result.summary(args.dry_run)} (retention "
-          f"{cfg['CONVERSATION_RETENTION_DAYS']} days)")
+    print(f"purge-conversations: {result.summary(args.dry_run)} (retention {cfg['CONVERSATION_RETENTION_DAYS']} days)")
     return 0
 
 

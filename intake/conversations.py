@@ -9,6 +9,7 @@ stay Rasa's business. SQLite and PostgreSQL both work through SQLAlchemy Core.
 
 A SQLite store that does not exist yet (the bot never ran) holds no conversation: it is not created here.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -18,13 +19,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, create_engine, delete, func, inspect, select
+from sqlalchemy import (
+    Column,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    func,
+    inspect,
+    select,
+)
 from sqlalchemy.engine import Engine, make_url
 
 _metadata = MetaData()
 #: Rasa's SQLTrackerStore.SQLEvent, the columns this module uses
 EVENTS = Table(
-    "events", _metadata,
+    "events",
+    _metadata,
     Column("id", Integer, primary_key=True),
     Column("sender_id", String(255), nullable=False),
     Column("type_name", String(255), nullable=False),
@@ -105,9 +120,11 @@ class TrackerStore:
         with _unavailable("read"):
             if not self.exists():
                 return []
-            query = (select(EVENTS.c.type_name, EVENTS.c.timestamp, EVENTS.c.data)
-                     .where(EVENTS.c.sender_id == conversation_id, EVENTS.c.type_name.in_(("user", "bot")))
-                     .order_by(EVENTS.c.id))
+            query = (
+                select(EVENTS.c.type_name, EVENTS.c.timestamp, EVENTS.c.data)
+                .where(EVENTS.c.sender_id == conversation_id, EVENTS.c.type_name.in_(("user", "bot")))
+                .order_by(EVENTS.c.id)
+            )
             with self.engine.connect() as conn:
                 rows = conn.execute(query).fetchall()
         lines = []
@@ -140,9 +157,12 @@ class TrackerStore:
                 return found
             with self.engine.connect() as conn:
                 for start in range(0, len(ids), DELETE_BATCH):
-                    batch = ids[start:start + DELETE_BATCH]
-                    found |= set(conn.execute(select(EVENTS.c.sender_id).distinct()
-                                              .where(EVENTS.c.sender_id.in_(batch))).scalars())
+                    batch = ids[start : start + DELETE_BATCH]
+                    found |= set(
+                        conn.execute(
+                            select(EVENTS.c.sender_id).distinct().where(EVENTS.c.sender_id.in_(batch))
+                        ).scalars()
+                    )
         return found
 
     # --- deleting --------------------------------------------------------------------------
@@ -159,11 +179,12 @@ class TrackerStore:
                 return 0
             with self.engine.begin() as conn:
                 for start in range(0, len(ids), DELETE_BATCH):
-                    batch = ids[start:start + DELETE_BATCH]
+                    batch = ids[start : start + DELETE_BATCH]
                     statement = delete(EVENTS).where(EVENTS.c.sender_id.in_(batch))
                     if idle_before is not None:
-                        recent = select(EVENTS.c.sender_id).where(EVENTS.c.sender_id.in_(batch),
-                                                                  EVENTS.c.timestamp >= idle_before)
+                        recent = select(EVENTS.c.sender_id).where(
+                            EVENTS.c.sender_id.in_(batch), EVENTS.c.timestamp >= idle_before
+                        )
                         # PostgreSQL and SQLite both accept a subquery on the table being deleted from
                         statement = statement.where(EVENTS.c.sender_id.notin_(recent))
                     deleted += conn.execute(statement).rowcount or 0
@@ -172,8 +193,11 @@ class TrackerStore:
 
 def as_text(reference: str, conversation_id: str, lines: List[Line]) -> str:
     """A transcript as plain text, for the answer to an access request."""
-    out = [f"Chat with the Session Music privacy assistant, linked to request {reference}",
-           f"Conversation id: {conversation_id}", ""]
+    out = [
+        f"Chat with the Session Music privacy assistant, linked to request {reference}",
+        f"Conversation id: {conversation_id}",
+        "",
+    ]
     if not lines:
         out.append("(No turns are stored for this conversation: it was deleted or never stored.)")
     for line in lines:

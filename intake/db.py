@@ -6,6 +6,7 @@ several gunicorn workers queue on the busy timeout instead of failing with "data
 locked" when a read snapshot would have to be upgraded.  PostgreSQL is used through
 ``DATABASE_URL`` unchanged.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -127,8 +128,13 @@ class Database:
         self._writer = sessionmaker(bind=write_engine, future=True, expire_on_commit=False)
         self._write_engine = write_engine
         database = self.url.database
-        if self.is_sqlite and fcntl is not None and database and database != ":memory:" \
-                and not database.startswith("file:"):
+        if (
+            self.is_sqlite
+            and fcntl is not None
+            and database
+            and database != ":memory:"
+            and not database.startswith("file:")
+        ):
             self._write_lock = _SqliteWriteLock(str(Path(database).expanduser().resolve()))
         else:
             self._write_lock = contextlib.nullcontext()

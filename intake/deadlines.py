@@ -5,6 +5,7 @@ when it has no corresponding date (31 January -> 28/29 February); then, if that 
 weekend or an England and Wales bank holiday, the next working day.  Calendar arithmetic
 comes from python-dateutil and bank holidays from the ``holidays`` package: no day counts.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -163,5 +164,11 @@ def clock(events, identity_required: bool = True, today: dt.date | None = None) 
     paused = sum(p.days(today) for p in pauses)
     first = _due(start, RESPONSE_MONTHS, paused)
     due = _due(start, RESPONSE_MONTHS + EXTENSION_MONTHS, paused) if extended else first
-    return Clock(received_on=received, started_on=started, pauses=tuple(pauses), extended=extended,
-                 first_due_on=first, due_on=due)
+    return Clock(
+        received_on=received,
+        started_on=started,
+        pauses=tuple(pauses),
+        extended=extended,
+        first_due_on=first,
+        due_on=due,
+    )

@@ -14,6 +14,7 @@ themselves:
 The request can be completed only when every item is decided (409 naming what is missing, nothing
 changed); completing it emails the requester what was erased and what was kept, and why.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,15 +35,20 @@ SOURCES = (
     (ORDER_HISTORY, "Order history (orders, invoices)", "your order history (orders and invoices)"),
     (MAILING_LIST, "Mailing list", "our mailing list"),
     (TRANSCRIPTS, "This assistant's chat transcripts", "your conversations with our privacy chat assistant"),
-    (INTAKE_RECORDS, "This service's records (other requests and handoffs about this person)",
-     "the records of your other requests and questions to us"),
+    (
+        INTAKE_RECORDS,
+        "This service's records (other requests and handoffs about this person)",
+        "the records of your other requests and questions to us",
+    ),
 )
 LABELS = {source: label for source, label, _ in SOURCES}
 PLAIN = {source: plain for source, _, plain in SOURCES}
 ERASED, KEPT = "erased", "kept"
 #: the reason staff are offered for order history (they may write another)
-TAX_REASON = ("UK tax law requires us to keep orders and invoices for six years (HMRC: VAT and company "
-              "records); they are kept for that purpose only and deleted after it.")
+TAX_REASON = (
+    "UK tax law requires us to keep orders and invoices for six years (HMRC: VAT and company "
+    "records); they are kept for that purpose only and deleted after it."
+)
 #: while staff may decide items: the requester's identity is confirmed and the request is not closed
 OPEN_FOR_DECISIONS = frozenset({IN_PROGRESS, AWAITING_CLARIFICATION})
 AUDIT_ACTION = "erasure_checklist"
@@ -62,8 +68,12 @@ class Item:
 
 
 def _rows(session, req: DsarRequest) -> dict[str, ErasureChecklistItem]:
-    return {r.source: r for r in session.execute(
-        select(ErasureChecklistItem).where(ErasureChecklistItem.request_id == req.id)).scalars()}
+    return {
+        r.source: r
+        for r in session.execute(
+            select(ErasureChecklistItem).where(ErasureChecklistItem.request_id == req.id)
+        ).scalars()
+    }
 
 
 def items(session, req: DsarRequest) -> list[Item]:
@@ -72,8 +82,17 @@ def items(session, req: DsarRequest) -> list[Item]:
     for source, label, _ in SOURCES:
         r = rows.get(source)
         automatic = source == TRANSCRIPTS and bool(req.conversation_id) and r is None
-        out.append(Item(source, label, r.decision if r else None, r.reason if r else None,
-                        r.decided_by if r else None, r.decided_at if r else None, automatic))
+        out.append(
+            Item(
+                source,
+                label,
+                r.decision if r else None,
+                r.reason if r else None,
+                r.decided_by if r else None,
+                r.decided_at if r else None,
+                automatic,
+            )
+        )
     return out
 
 
@@ -83,54 +102,98 @@ def missing(session, req: DsarRequest) -> list[str]:
     return [i.label for i in items(session, req) if i.decision is None and not i.automatic]
 
 
-def _store(session, req: DsarRequest, source: str, decision: str, reason: str | None, actor: str,
-           now: dt.datetime) -> None:
+def _store(
+    session, req: DsarRequest, source: str, decision: str, reason: str | None, actor: str, now: dt.datetime
+) -> None:
     row = _rows(session, req).get(source)
     if row is None:
-        session.add(ErasureChecklistItem(request_id=req.id, source=source, decision=decision, reason=reason,
-                                         decided_by=actor, decided_at=now))
+        session.add(
+            ErasureChecklistItem(
+                request_id=req.id, source=source, decision=decision, reason=reason, decided_by=actor, decided_at=now
+            )
+        )
     else:
         row.decision, row.reason, row.decided_by, row.decided_at = decision, reason, actor, now
     what = f"{LABELS[source]}: {decision}" + (f" ({reason})" if reason else "")
-    workflow.audit(session, actor=actor, action=AUDIT_ACTION, request_id=req.id, from_status=req.status,
-                   to_status=req.status, reason=what, at=now)
+    workflow.audit(
+        session,
+        actor=actor,
+        action=AUDIT_ACTION,
+        request_id=req.id,
+        from_status=req.status,
+        to_status=req.status,
+        reason=what,
+        at=now,
+    )
 
 
-def decide(session, req: DsarRequest, source: str, decision: str, reason: str | None, *, actor: str,
-           now: dt.datetime | None = None) -> str:
+def decide(
+    session,
+    req: DsarRequest,
+    source: str,
+    decision: str,
+    reason: str | None,
+    *,
+    actor: str,
+    now: dt.datetime | None = None,
+) -> str:
     """Record staff's decision on one item (audited); returns what to tell them. 422 for a bad field, 409 if
     the request is not an erasure request open for decisions."""
     now = now or utcnow()
     reason = (reason or "").strip() or None
     if req.request_type != "erasure":
-        raise ApiError(409, "not_an_erasure", f"{req.reference} is a {req.request_type} request: only an erasure "
-                                              "request has an erasure checklist.")
+        raise ApiError(
+            409,
+            "not_an_erasure",
+            f"{req.reference} is a {req.request_type} request: only an erasure request has an erasure checklist.",
+        )
     if req.status not in OPEN_FOR_DECISIONS:
-        raise ApiError(409, "checklist_closed",
-                       f"{req.reference} is {req.status}: the checklist can be filled in while the request is in "
-                       "progress (after the requester's identity is confirmed, before it is closed).")
+        raise ApiError(
+            409,
+            "checklist_closed",
+            f"{req.reference} is {req.status}: the checklist can be filled in while the request is in "
+            "progress (after the requester's identity is confirmed, before it is closed).",
+        )
     if source not in LABELS:
-        raise ApiError(422, "unknown_source", "No such item on the erasure checklist.",
-                       {"source": "one of " + ", ".join(LABELS)})
+        raise ApiError(
+            422, "unknown_source", "No such item on the erasure checklist.", {"source": "one of " + ", ".join(LABELS)}
+        )
     if decision not in (ERASED, KEPT):
-        raise ApiError(422, "unknown_decision", "An item is either erased or kept (with the reason).",
-                       {"decision": "erased or kept"})
+        raise ApiError(
+            422,
+            "unknown_decision",
+            "An item is either erased or kept (with the reason).",
+            {"decision": "erased or kept"},
+        )
     if decision == KEPT and not reason:
-        raise ApiError(422, "reason_required", f"Keeping {LABELS[source].lower()} needs the reason (the law "
-                                               "that requires it): the requester is told it.", {"reason": "required"})
+        raise ApiError(
+            422,
+            "reason_required",
+            f"Keeping {LABELS[source].lower()} needs the reason (the law that requires it): the requester is told it.",
+            {"reason": "required"},
+        )
     if source == TRANSCRIPTS and req.conversation_id:
-        raise ApiError(409, "automatic_item", "The linked chat conversation is deleted from the bot's store when "
-                                              "this request is completed, and this item is ticked then.")
+        raise ApiError(
+            409,
+            "automatic_item",
+            "The linked chat conversation is deleted from the bot's store when "
+            "this request is completed, and this item is ticked then.",
+        )
     note = f"{LABELS[source]}: {decision}."
     if source == INTAKE_RECORDS and decision == ERASED:
         n_req, n_ho, n_mail = retention.anonymise_closed_of(
-            session.connection(), email_hash=req.email_hash, email=req.requester_email, except_request_id=req.id,
-            now=now)
-        reason = (f"{n_req} other closed request(s) and {n_ho} handoff(s) anonymised, {n_mail} stored mail(s) "
-                  "emptied; this request is kept as the record of the erasure until the retention purge")
+            session.connection(),
+            email_hash=req.email_hash,
+            email=req.requester_email,
+            except_request_id=req.id,
+            now=now,
+        )
+        reason = (
+            f"{n_req} other closed request(s) and {n_ho} handoff(s) anonymised, {n_mail} stored mail(s) "
+            "emptied; this request is kept as the record of the erasure until the retention purge"
+        )
         note += " " + reason[0].upper() + reason[1:] + "."
-    _store(session, req, source, decision, reason if decision == KEPT or source == INTAKE_RECORDS else None,
-           actor, now)
+    _store(session, req, source, decision, reason if decision == KEPT or source == INTAKE_RECORDS else None, actor, now)
     return note
 
 
@@ -138,9 +201,12 @@ def require_complete(session, req: DsarRequest) -> None:
     """Before an erasure request is completed: 409 naming the items still to decide."""
     left = missing(session, req)
     if left:
-        raise ApiError(409, "erasure_checklist_incomplete",
-                       "This erasure request cannot be completed yet: decide every item of the erasure checklist "
-                       "(erased, or kept with the reason). Still to decide: " + "; ".join(left) + ".")
+        raise ApiError(
+            409,
+            "erasure_checklist_incomplete",
+            "This erasure request cannot be completed yet: decide every item of the erasure checklist "
+            "(erased, or kept with the reason). Still to decide: " + "; ".join(left) + ".",
+        )
 
 
 def on_completed(session, req: DsarRequest, *, actor: str, now: dt.datetime) -> None:
@@ -159,8 +225,7 @@ def completion_mail(cfg, req: DsarRequest, decided: list[Item]) -> tuple[str, st
     kept = [(PLAIN[i.source], i.reason) for i in decided if i.decision == KEPT]
     years = round(cfg["INTAKE_RETENTION_DAYS"] / 365.25)
     subject = f"Your Session Music data request {req.reference} - erasure completed"
-    return subject, mail._body("requester_erasure_completed.txt", req=req, erased=erased, kept=kept,
-                               record_years=years)
+    return subject, mail._body("requester_erasure_completed.txt", req=req, erased=erased, kept=kept, record_years=years)
 
 
 def queue_completion_mail(session, cfg, req: DsarRequest):
@@ -169,5 +234,11 @@ def queue_completion_mail(session, cfg, req: DsarRequest):
     if not req.requester_email or req.source_channel == "shopify":
         return None
     subject, body = completion_mail(cfg, req, items(session, req))
-    return mail.enqueue(session, kind=COMPLETION_MAIL_KIND, recipient=req.requester_email, subject=subject,
-                        body=body, reference=req.reference)
+    return mail.enqueue(
+        session,
+        kind=COMPLETION_MAIL_KIND,
+        recipient=req.requester_email,
+        subject=subject,
+        body=body,
+        reference=req.reference,
+    )

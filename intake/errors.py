@@ -1,4 +1,5 @@
 """JSON error bodies: {"error": {"code", "message", "fields"?}}."""
+
 from __future__ import annotations
 
 import logging
@@ -10,8 +11,7 @@ log = logging.getLogger("intake")
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str,
-                 fields: dict | None = None, headers: dict | None = None):
+    def __init__(self, status: int, code: str, message: str, fields: dict | None = None, headers: dict | None = None):
         super().__init__(message)
         self.status = status
         self.code = code
@@ -27,8 +27,7 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
     return {"error": err}
 
 
-def error_response(status: int, code: str, message: str, fields: dict | None = None,
-                   headers: dict | None = None):
+def error_response(status: int, code: str, message: str, fields: dict | None = None, headers: dict | None = None):
     resp = jsonify(error_body(code, message, fields))
     resp.status_code = status
     for k, v in (headers or {}).items():

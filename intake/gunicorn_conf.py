@@ -3,6 +3,7 @@
 Loopback by default.  The access log (off unless INTAKE_ACCESS_LOG is set) prints the path
 without the query string, so the status look-up's ``email=`` never reaches a log.
 """
+
 import multiprocessing
 import os
 

@@ -1,4 +1,5 @@
 """POST /api/v1/handoffs: a question the bot could not answer, mailed to the team."""
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,7 @@ def _clean(data: dict) -> dict:
         fields["question"] = "must not be blank"
     transcript = data.get("transcript") or None
     if transcript and not data["consent_to_transcript"]:
-        fields["transcript"] = ("only send the transcript when the shopper consented "
-                                "(consent_to_transcript: true)")
+        fields["transcript"] = "only send the transcript when the shopper consented (consent_to_transcript: true)"
     if fields:
         raise ApiError(422, "validation_failed", "Some fields are missing or invalid.", fields)
     return {
@@ -59,23 +59,38 @@ def create_handoff():
         try:
             with db.write() as s:
                 auth.consume_signature(s, signature)
-                h = s.execute(select(Handoff).where(Handoff.idempotency_key == values["idempotency_key"])
-                              ).scalar_one_or_none()
+                h = s.execute(
+                    select(Handoff).where(Handoff.idempotency_key == values["idempotency_key"])
+                ).scalar_one_or_none()
                 replayed = h is not None
                 if h is not None and h.payload_hash != values["payload_hash"]:
-                    raise ApiError(409, "idempotency_conflict",
-                                   "This idempotency_key was already used for a different handoff.")
+                    raise ApiError(
+                        409, "idempotency_conflict", "This idempotency_key was already used for a different handoff."
+                    )
                 if h is None:
                     now = utcnow()
                     h = Handoff(reference=workflow.new_reference("HO"), received_at=now, **values)
                     s.add(h)
                     s.flush()
-                    workflow.audit(s, actor=workflow.API_CLIENT, action="handoff_created", handoff_id=h.id, at=now,
-                                   reason=f"via {h.source_channel}")
+                    workflow.audit(
+                        s,
+                        actor=workflow.API_CLIENT,
+                        action="handoff_created",
+                        handoff_id=h.id,
+                        at=now,
+                        reason=f"via {h.source_channel}",
+                    )
                     transcript = json.loads(h.transcript) if h.transcript else None
                     subject, body = mail.team_handoff(cfg, h, transcript)
-                    mail.enqueue(s, kind="team_handoff", recipient=cfg["HANDOFF_EMAIL"], subject=subject,
-                                 body=body, reference=h.reference, reply_to=h.email)
+                    mail.enqueue(
+                        s,
+                        kind="team_handoff",
+                        recipient=cfg["HANDOFF_EMAIL"],
+                        subject=subject,
+                        body=body,
+                        reference=h.reference,
+                        reply_to=h.email,
+                    )
                 body = created_body(h)
             break
         except IntegrityError:

@@ -4,6 +4,7 @@ Python's JSON parser and the validators recurse once per level, so a body of a f
 ``[`` (well under the size limits) raised RecursionError: a 500 for anyone holding a valid
 signature.  The scan is linear in the body, which the size limits already bound.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,7 +26,6 @@ def check_depth(raw: bytes, max_depth: int = MAX_DEPTH) -> None:
         if byte in b"[{":
             depth += 1
             if depth > max_depth:
-                raise ApiError(400, "too_deeply_nested",
-                               f"The JSON body is nested more than {max_depth} levels deep.")
+                raise ApiError(400, "too_deeply_nested", f"The JSON body is nested more than {max_depth} levels deep.")
         else:
             depth -= 1

@@ -5,6 +5,7 @@ of defence a filter on the loggers that print request lines (werkzeug's developm
 gunicorn's access log) and on the service's own loggers blanks email addresses and the
 ``email=`` query parameter of the status look-up.
 """
+
 from __future__ import annotations
 
 import logging

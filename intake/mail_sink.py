@@ -9,6 +9,7 @@ readable by this user only (0600); admins can read them at /staff/mail, where th
 codes are blanked.  The envelope recipients are recorded in an ``X-Sink-Rcpt-To``
 header at the top of each file.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,8 +37,7 @@ class EmlDirHandler:
         if isinstance(content, str):
             content = content.encode("utf-8", "surrogateescape")
         rcpts = ", ".join(envelope.rcpt_tos)
-        header = f"X-Sink-Rcpt-To: {rcpts}\r\nX-Sink-Mail-From: {envelope.mail_from}\r\n".encode(
-            "utf-8", "replace")
+        header = f"X-Sink-Rcpt-To: {rcpts}\r\nX-Sink-Mail-From: {envelope.mail_from}\r\n".encode("utf-8", "replace")
         tmp = self.directory / (name + ".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as fh:
@@ -58,8 +58,11 @@ def serve_forever(host: str, port: int, directory: str | os.PathLike) -> None:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    print(f"mail sink (development tool, not for production: messages are kept whole and never deleted) "
-          f"listening on {host}:{port}, storing messages in {directory}", flush=True)
+    print(
+        f"mail sink (development tool, not for production: messages are kept whole and never deleted) "
+        f"listening on {host}:{port}, storing messages in {directory}",
+        flush=True,
+    )
     try:
         while not stop.wait(1.0):
             pass

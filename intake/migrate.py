@@ -1,4 +1,5 @@
 """Apply the Alembic migrations programmatically (the launcher and the tests call this)."""
+
 from __future__ import annotations
 
 import logging

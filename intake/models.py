@@ -3,6 +3,7 @@
 The schema itself is created by the Alembic migrations in ``intake/migrations``;
 ``tests/intake/test_migrations.py`` checks that these models and the migrations agree.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -57,12 +58,14 @@ from dsar_contract.request_types import (  # noqa: E402,F401  (defined once, sha
     REQUEST_TYPES,
     RESTRICTION_GROUNDS,
 )
+
 #: Types for which the requester must prove they own the address before we act.
 VERIFIED_TYPES = frozenset({"access", "erasure", "rectification", "objection", "portability", "restriction"})
 #: A complaint to the shop (DPA 2018 s.164A): acknowledged at once, no verification, no one-month clock.
 COMPLAINT = "complaint"
 COMPLAINT_OUTCOMES = ("upheld", "partly_upheld", "not_upheld")
 OBJECTION_PROCESSING = ("profiling", "credit_checks", "marketing")
+
 
 class RequestStatus(str, enum.Enum):
     """Where a request is in its lifecycle (``intake/workflow.py`` moves it).
@@ -110,6 +113,7 @@ class StatusColumn(TypeDecorator):
 
     def process_result_value(self, value, dialect):
         return None if value is None else RequestStatus(value)
+
 
 ROLES = ("viewer", "caseworker", "admin")
 
@@ -200,12 +204,12 @@ class DsarRequest(Base):
     #: when the retention purge removed the requester's details and free text (``retention.py``)
     anonymised_at = Column(UTCDateTime, nullable=True)
 
-    audit_events = relationship(
-        "AuditEvent", back_populates="request", order_by="AuditEvent.id", viewonly=True
-    )
+    audit_events = relationship("AuditEvent", back_populates="request", order_by="AuditEvent.id", viewonly=True)
 
-    __table_args__ = (Index("ix_dsar_requests_due_on", "due_on"),
-                      Index("ix_dsar_requests_conversation_id", "conversation_id"))
+    __table_args__ = (
+        Index("ix_dsar_requests_due_on", "due_on"),
+        Index("ix_dsar_requests_conversation_id", "conversation_id"),
+    )
 
 
 class Verification(Base):

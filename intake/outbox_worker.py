@@ -7,6 +7,7 @@ copy keeps no body and no addresses (``retention``: at once, or after
 ``OUTBOX_SENT_BODY_GRACE_SECONDS``, until when its body keeps no usable verification code).  The worker's loop also runs the replay
 store's clean-up (``replay.forget_old_signatures``), the service's only periodic job.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -78,21 +79,34 @@ class OutboxWorker:
         lease = now + dt.timedelta(seconds=self.LEASE_SECONDS, microseconds=random.randrange(1, 999_999))
         free = or_(T_OUTBOX.c.locked_until.is_(None), T_OUTBOX.c.locked_until < now)
         with self.db.write_conn() as conn:
-            ids = conn.execute(
-                select(T_OUTBOX.c.id)
-                .where(T_OUTBOX.c.status == "pending", T_OUTBOX.c.next_attempt_at <= now, free)
-                .order_by(T_OUTBOX.c.id)
-                .limit(limit + len(exclude))
-            ).scalars().all()
+            ids = (
+                conn.execute(
+                    select(T_OUTBOX.c.id)
+                    .where(T_OUTBOX.c.status == "pending", T_OUTBOX.c.next_attempt_at <= now, free)
+                    .order_by(T_OUTBOX.c.id)
+                    .limit(limit + len(exclude))
+                )
+                .scalars()
+                .all()
+            )
             ids = [i for i in ids if i not in exclude][:limit]
             if not ids:
                 return []
-            conn.execute(update(T_OUTBOX).where(T_OUTBOX.c.id.in_(ids), T_OUTBOX.c.status == "pending", free)
-                         .values(locked_until=lease))
+            conn.execute(
+                update(T_OUTBOX)
+                .where(T_OUTBOX.c.id.in_(ids), T_OUTBOX.c.status == "pending", free)
+                .values(locked_until=lease)
+            )
         with self.db.read() as s:
-            rows = s.execute(select(OutboxMessage).where(OutboxMessage.id.in_(ids),
-                                                         OutboxMessage.locked_until == lease)
-                             .order_by(OutboxMessage.id)).scalars().all()
+            rows = (
+                s.execute(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.id.in_(ids), OutboxMessage.locked_until == lease)
+                    .order_by(OutboxMessage.id)
+                )
+                .scalars()
+                .all()
+            )
         return list(rows)
 
     def _backoff(self, attempts: int) -> float:
@@ -106,24 +120,48 @@ class OutboxWorker:
             kept = dict(b_body=redact_secrets(row.body), b_recipient=row.recipient, b_reply_to=row.reply_to)
             if not self.cfg.get("OUTBOX_SENT_BODY_GRACE_SECONDS", 0):  # retention: nothing kept once sent
                 kept = dict(b_body=retention.REMOVED, b_recipient=retention.REMOVED, b_reply_to=None)
-            return "sent", dict(b_id=row.id, b_status="sent", b_attempts=row.attempts + 1, b_error=None,
-                                b_next=row.next_attempt_at, b_sent=now, **kept)
+            return "sent", dict(
+                b_id=row.id,
+                b_status="sent",
+                b_attempts=row.attempts + 1,
+                b_error=None,
+                b_next=row.next_attempt_at,
+                b_sent=now,
+                **kept,
+            )
         attempts = row.attempts + 1
         give_up = attempts >= self.cfg["OUTBOX_MAX_ATTEMPTS"] or isinstance(error, ValueError)
         return ("failed" if give_up else "retry"), dict(
-            b_id=row.id, b_status="failed" if give_up else "pending", b_attempts=attempts,
-            b_error=_describe_error(error)[:255], b_sent=None, b_body=row.body, b_recipient=row.recipient,
-            b_reply_to=row.reply_to, b_next=now + dt.timedelta(seconds=self._backoff(attempts)))
+            b_id=row.id,
+            b_status="failed" if give_up else "pending",
+            b_attempts=attempts,
+            b_error=_describe_error(error)[:255],
+            b_sent=None,
+            b_body=row.body,
+            b_recipient=row.recipient,
+            b_reply_to=row.reply_to,
+            b_next=now + dt.timedelta(seconds=self._backoff(attempts)),
+        )
 
     def _record(self, results: list[dict]) -> None:
         """Write the outcome of a batch in one short transaction."""
         if not results:
             return
-        stmt = (update(T_OUTBOX).where(T_OUTBOX.c.id == bindparam("b_id"))
-                .values(status=bindparam("b_status"), attempts=bindparam("b_attempts"),
-                        last_error=bindparam("b_error"), next_attempt_at=bindparam("b_next"),
-                        sent_at=bindparam("b_sent"), body=bindparam("b_body"),
-                        recipient=bindparam("b_recipient"), reply_to=bindparam("b_reply_to"), locked_until=None))
+        stmt = (
+            update(T_OUTBOX)
+            .where(T_OUTBOX.c.id == bindparam("b_id"))
+            .values(
+                status=bindparam("b_status"),
+                attempts=bindparam("b_attempts"),
+                last_error=bindparam("b_error"),
+                next_attempt_at=bindparam("b_next"),
+                sent_at=bindparam("b_sent"),
+                body=bindparam("b_body"),
+                recipient=bindparam("b_recipient"),
+                reply_to=bindparam("b_reply_to"),
+                locked_until=None,
+            )
+        )
         with self.db.write_conn() as conn:
             conn.execute(stmt, results)
 
@@ -155,8 +193,13 @@ class OutboxWorker:
         try:
             smtp = self._connect()
         except (OSError, smtplib.SMTPException) as exc:
-            log.warning("SMTP server %s:%s unavailable (%s); %d message(s) will be retried",
-                        self.cfg["SMTP_HOST"], self.cfg["SMTP_PORT"], _describe_error(exc), len(rows))
+            log.warning(
+                "SMTP server %s:%s unavailable (%s); %d message(s) will be retried",
+                self.cfg["SMTP_HOST"],
+                self.cfg["SMTP_PORT"],
+                _describe_error(exc),
+                len(rows),
+            )
             for row in rows:
                 note(row, exc)
             self._record(results)
@@ -168,12 +211,14 @@ class OutboxWorker:
                     smtp.send_message(msg, from_addr=envelope_from, to_addrs=[row.recipient])
                 except (OSError, smtplib.SMTPException, ValueError) as exc:
                     outcome = note(row, exc)
-                    log.warning("outbox message %s (%s) not sent: %s; %s", row.id, row.kind,
-                                _describe_error(exc), outcome)
+                    log.warning(
+                        "outbox message %s (%s) not sent: %s; %s", row.id, row.kind, _describe_error(exc), outcome
+                    )
                     if isinstance(exc, smtplib.SMTPServerDisconnected) or (
-                            isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)):
+                        isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
+                    ):
                         # the connection is gone: the rest go back for the next round
-                        for rest in rows[index + 1:]:
+                        for rest in rows[index + 1 :]:
                             note(rest, exc)
                         break
                 else:
@@ -204,8 +249,9 @@ class OutboxWorker:
 
     def pending_count(self) -> int:
         with self.db.read() as s:
-            return s.execute(select(func.count()).select_from(OutboxMessage)
-                             .where(OutboxMessage.status == "pending")).scalar_one()
+            return s.execute(
+                select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "pending")
+            ).scalar_one()
 
     def prune(self, force: bool = False) -> None:
         """Once a minute, forget the replay-protection signatures too old to be replayed (``replay``), and
@@ -221,8 +267,12 @@ class OutboxWorker:
                 retention.scrub_sent_outbox(conn, utcnow(), grace)
 
     def run_forever(self) -> None:
-        log.info("outbox worker started (SMTP %s:%s, poll every %ss)",
-                 self.cfg["SMTP_HOST"], self.cfg["SMTP_PORT"], self.cfg["OUTBOX_POLL_INTERVAL"])
+        log.info(
+            "outbox worker started (SMTP %s:%s, poll every %ss)",
+            self.cfg["SMTP_HOST"],
+            self.cfg["SMTP_PORT"],
+            self.cfg["OUTBOX_POLL_INTERVAL"],
+        )
         while not self.stop_event.is_set():
             try:
                 self.run_once()

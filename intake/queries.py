@@ -3,6 +3,7 @@
 Each returns what it found (or None); the caller decides what "not found" means for it
 (a JSON 404 or the HTML 404 page).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,18 +42,18 @@ def requests_by_due_date(s, status: str | None = None, limit: int = 1000) -> lis
 
 
 def audit_trail(s, req: DsarRequest) -> list[AuditEvent]:
-    return list(s.execute(select(AuditEvent).where(AuditEvent.request_id == req.id)
-                          .order_by(AuditEvent.id)).scalars())
+    return list(s.execute(select(AuditEvent).where(AuditEvent.request_id == req.id).order_by(AuditEvent.id)).scalars())
 
 
 def paused_since(s, request_ids: list[int]) -> dict[int, dt.date]:
     """For requests waiting for a clarification: the day their latest question was asked (one query)."""
     if not request_ids:
         return {}
-    rows = s.execute(select(ClockEvent.request_id, ClockEvent.on_date)
-                     .where(ClockEvent.request_id.in_(request_ids),
-                            ClockEvent.kind == deadlines.CLARIFICATION_ASKED)
-                     .order_by(ClockEvent.id)).all()
+    rows = s.execute(
+        select(ClockEvent.request_id, ClockEvent.on_date)
+        .where(ClockEvent.request_id.in_(request_ids), ClockEvent.kind == deadlines.CLARIFICATION_ASKED)
+        .order_by(ClockEvent.id)
+    ).all()
     return {request_id: day for request_id, day in rows}  # the latest wins
 
 

@@ -5,6 +5,7 @@ transaction as a new request in ``api_requests``), so an exact replay is refused
 signature older than twice ``SIGNATURE_MAX_AGE`` (plus a minute of clock skew) can no longer
 pass the timestamp check, so keeping it protects nothing: ``forget_old_signatures`` deletes those.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -18,6 +18,7 @@ Sent mail loses its body, recipient and Reply-To once sent: at once by the outbo
 Idempotent (a second run with the same clock changes nothing and writes no audit row); one audit row
 per run that changed something, with counts only.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -98,19 +99,25 @@ class RetentionResult:
 
     def summary(self, dry_run: bool = False) -> str:
         verb = "would anonymise" if dry_run else "anonymised"
-        return (f"{verb} {self.requests} request(s) closed and {self.handoffs} handoff(s) received before "
-                f"{self.cutoff.isoformat(timespec='seconds')}; {self.outbox_messages} mail(s) "
-                f"{'would lose' if dry_run else 'lost'} body and addresses; {self.audit_reasons} audit "
-                f"reason(s) and {self.clock_notes} clock note(s) of free text removed"
-                + (" (dry run: nothing changed)" if dry_run else ""))
+        return (
+            f"{verb} {self.requests} request(s) closed and {self.handoffs} handoff(s) received before "
+            f"{self.cutoff.isoformat(timespec='seconds')}; {self.outbox_messages} mail(s) "
+            f"{'would lose' if dry_run else 'lost'} body and addresses; {self.audit_reasons} audit "
+            f"reason(s) and {self.clock_notes} clock note(s) of free text removed"
+            + (" (dry run: nothing changed)" if dry_run else "")
+        )
 
 
 # --- what is due --------------------------------------------------------------------------------
 
 
 def _requests_due(cutoff):
-    return and_(T_REQ.c.anonymised_at.is_(None), T_REQ.c.status.in_([s.value for s in TERMINAL]),
-                T_REQ.c.closed_at.isnot(None), T_REQ.c.closed_at < cutoff)
+    return and_(
+        T_REQ.c.anonymised_at.is_(None),
+        T_REQ.c.status.in_([s.value for s in TERMINAL]),
+        T_REQ.c.closed_at.isnot(None),
+        T_REQ.c.closed_at < cutoff,
+    )
 
 
 def _handoffs_due(cutoff):
@@ -119,17 +126,24 @@ def _handoffs_due(cutoff):
 
 
 def _anonymised_references():
-    return select(T_REQ.c.reference).where(T_REQ.c.anonymised_at.isnot(None)).union(
-        select(T_HO.c.reference).where(T_HO.c.anonymised_at.isnot(None)))
+    return (
+        select(T_REQ.c.reference)
+        .where(T_REQ.c.anonymised_at.isnot(None))
+        .union(select(T_HO.c.reference).where(T_HO.c.anonymised_at.isnot(None)))
+    )
 
 
 def _outbox_due(now: dt.datetime, grace_seconds: int, references=None):
     """Mail sent at least ``grace_seconds`` ago, and every mail of an anonymised request or handoff (a
     failed or a still pending one too: it will never be sent), that still holds a body."""
     sent_before = now - dt.timedelta(seconds=grace_seconds)
-    return and_(T_OUT.c.body != REMOVED, or_(
-        and_(T_OUT.c.status == "sent", T_OUT.c.sent_at <= sent_before),
-        T_OUT.c.reference.in_(_anonymised_references() if references is None else references)))
+    return and_(
+        T_OUT.c.body != REMOVED,
+        or_(
+            and_(T_OUT.c.status == "sent", T_OUT.c.sent_at <= sent_before),
+            T_OUT.c.reference.in_(_anonymised_references() if references is None else references),
+        ),
+    )
 
 
 def scrub_sent_outbox(conn: Connection, now: dt.datetime, grace_seconds: int) -> int:
@@ -139,23 +153,36 @@ def scrub_sent_outbox(conn: Connection, now: dt.datetime, grace_seconds: int) ->
 
 
 def _scrub_outbox(conn: Connection, where) -> int:
-    return conn.execute(update(T_OUT).where(where).values(
-        body=REMOVED, recipient=REMOVED, reply_to=None,
-        status=case((T_OUT.c.status == "pending", "failed"), else_=T_OUT.c.status),
-        last_error=case((T_OUT.c.status == "pending", "not sent: removed under the retention policy"),
-                        else_=T_OUT.c.last_error))).rowcount
+    return conn.execute(
+        update(T_OUT)
+        .where(where)
+        .values(
+            body=REMOVED,
+            recipient=REMOVED,
+            reply_to=None,
+            status=case((T_OUT.c.status == "pending", "failed"), else_=T_OUT.c.status),
+            last_error=case(
+                (T_OUT.c.status == "pending", "not sent: removed under the retention policy"), else_=T_OUT.c.last_error
+            ),
+        )
+    ).rowcount
 
 
 def _audit_due(request_ids):
-    return and_(T_AUDIT.c.request_id.in_(request_ids), T_AUDIT.c.action.in_(FREE_TEXT_AUDIT_ACTIONS),
-                T_AUDIT.c.reason.isnot(None), T_AUDIT.c.reason != REMOVED)
+    return and_(
+        T_AUDIT.c.request_id.in_(request_ids),
+        T_AUDIT.c.action.in_(FREE_TEXT_AUDIT_ACTIONS),
+        T_AUDIT.c.reason.isnot(None),
+        T_AUDIT.c.reason != REMOVED,
+    )
 
 
 def _clock_due(request_ids):
-    free_text = or_(T_CLOCK.c.kind.in_(FREE_TEXT_CLOCK_KINDS),
-                    and_(T_CLOCK.c.kind == deadlines.IDENTITY_CONFIRMED, T_CLOCK.c.actor.like("staff:%")))
-    return and_(T_CLOCK.c.request_id.in_(request_ids), free_text,
-                T_CLOCK.c.note.isnot(None), T_CLOCK.c.note != REMOVED)
+    free_text = or_(
+        T_CLOCK.c.kind.in_(FREE_TEXT_CLOCK_KINDS),
+        and_(T_CLOCK.c.kind == deadlines.IDENTITY_CONFIRMED, T_CLOCK.c.actor.like("staff:%")),
+    )
+    return and_(T_CLOCK.c.request_id.in_(request_ids), free_text, T_CLOCK.c.note.isnot(None), T_CLOCK.c.note != REMOVED)
 
 
 def _count(conn, table, where) -> int:
@@ -172,33 +199,66 @@ def _anonymise(conn: Connection, now: dt.datetime, requests_where, handoffs_wher
     n_audit = conn.execute(update(T_AUDIT).where(_audit_due(chosen_ids)).values(reason=REMOVED)).rowcount
     n_clock = conn.execute(update(T_CLOCK).where(_clock_due(chosen_ids)).values(note=REMOVED)).rowcount
     conn.execute(update(T_SHOP).where(T_SHOP.c.request_id.in_(chosen_ids)).values(customer_id=None, order_ids=None))
-    n_req = conn.execute(update(T_REQ).where(requests_where).values(
-        requester_name=REMOVED, requester_email=REMOVED, email_hash="", requester_phone=None, details=None,
-        rectification_what=None, rectification_correct_value=None, portability_recipient=None,
-        restriction_what=None, complaint_outcome_wanted=None, source_conversation_id=REMOVED,
-        source_text=REMOVED, conversation_id=None, anonymised_at=now)).rowcount
-    n_ho = conn.execute(update(T_HO).where(handoffs_where).values(
-        email=REMOVED, question=REMOVED, transcript=None, source_text=None, source_conversation_id=REMOVED,
-        conversation_id=None, anonymised_at=now)).rowcount
+    n_req = conn.execute(
+        update(T_REQ)
+        .where(requests_where)
+        .values(
+            requester_name=REMOVED,
+            requester_email=REMOVED,
+            email_hash="",
+            requester_phone=None,
+            details=None,
+            rectification_what=None,
+            rectification_correct_value=None,
+            portability_recipient=None,
+            restriction_what=None,
+            complaint_outcome_wanted=None,
+            source_conversation_id=REMOVED,
+            source_text=REMOVED,
+            conversation_id=None,
+            anonymised_at=now,
+        )
+    ).rowcount
+    n_ho = conn.execute(
+        update(T_HO)
+        .where(handoffs_where)
+        .values(
+            email=REMOVED,
+            question=REMOVED,
+            transcript=None,
+            source_text=None,
+            source_conversation_id=REMOVED,
+            conversation_id=None,
+            anonymised_at=now,
+        )
+    ).rowcount
     return n_req, n_ho, n_audit, n_clock
 
 
-def anonymise_closed_of(conn: Connection, *, email_hash: str, email: str, except_request_id: int,
-                        now: dt.datetime) -> tuple[int, int, int]:
+def anonymise_closed_of(
+    conn: Connection, *, email_hash: str, email: str, except_request_id: int, now: dt.datetime
+) -> tuple[int, int, int]:
     """Anonymise now the closed requests (but ``except_request_id``) and the handoffs of one person, for an
     erasure request (``erasure_checklist``); returns (requests, handoffs, mails). Open requests are left
     alone: they are still being handled."""
     n_req, n_ho, _, _ = _anonymise(
-        conn, now,
-        and_(T_REQ.c.email_hash == email_hash, T_REQ.c.id != except_request_id, T_REQ.c.anonymised_at.is_(None),
-             T_REQ.c.status.in_([s.value for s in TERMINAL])),
-        and_(func.lower(T_HO.c.email) == email.strip().lower(), T_HO.c.anonymised_at.is_(None)))
+        conn,
+        now,
+        and_(
+            T_REQ.c.email_hash == email_hash,
+            T_REQ.c.id != except_request_id,
+            T_REQ.c.anonymised_at.is_(None),
+            T_REQ.c.status.in_([s.value for s in TERMINAL]),
+        ),
+        and_(func.lower(T_HO.c.email) == email.strip().lower(), T_HO.c.anonymised_at.is_(None)),
+    )
     mails = _scrub_outbox(conn, and_(T_OUT.c.body != REMOVED, T_OUT.c.reference.in_(_anonymised_references())))
     return n_req, n_ho, mails
 
 
-def purge(conn: Connection, *, now: dt.datetime, retention_days: int, outbox_grace_seconds: int = 0,
-          dry_run: bool = False) -> RetentionResult:
+def purge(
+    conn: Connection, *, now: dt.datetime, retention_days: int, outbox_grace_seconds: int = 0, dry_run: bool = False
+) -> RetentionResult:
     """Anonymise what is due at ``now`` in the caller's write transaction ``conn``; counts only."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -207,19 +267,36 @@ def purge(conn: Connection, *, now: dt.datetime, retention_days: int, outbox_gra
     cutoff = now - dt.timedelta(days=retention_days)
     if dry_run:
         held_ids = select(T_REQ.c.id).where(_requests_due(cutoff))
-        due_refs = select(T_REQ.c.reference).where(_requests_due(cutoff)).union(
-            select(T_HO.c.reference).where(_handoffs_due(cutoff)))
-        n_out = _count(conn, T_OUT, or_(_outbox_due(now, outbox_grace_seconds),
-                                        _outbox_due(now, outbox_grace_seconds, due_refs)))
-        return RetentionResult(cutoff, _count(conn, T_REQ, _requests_due(cutoff)),
-                               _count(conn, T_HO, _handoffs_due(cutoff)), n_out,
-                               _count(conn, T_AUDIT, _audit_due(held_ids)), _count(conn, T_CLOCK, _clock_due(held_ids)))
+        due_refs = (
+            select(T_REQ.c.reference)
+            .where(_requests_due(cutoff))
+            .union(select(T_HO.c.reference).where(_handoffs_due(cutoff)))
+        )
+        n_out = _count(
+            conn, T_OUT, or_(_outbox_due(now, outbox_grace_seconds), _outbox_due(now, outbox_grace_seconds, due_refs))
+        )
+        return RetentionResult(
+            cutoff,
+            _count(conn, T_REQ, _requests_due(cutoff)),
+            _count(conn, T_HO, _handoffs_due(cutoff)),
+            n_out,
+            _count(conn, T_AUDIT, _audit_due(held_ids)),
+            _count(conn, T_CLOCK, _clock_due(held_ids)),
+        )
     n_req, n_ho, n_audit, n_clock = _anonymise(conn, now, _requests_due(cutoff), _handoffs_due(cutoff))
     n_out = scrub_sent_outbox(conn, now, outbox_grace_seconds)
     result = RetentionResult(cutoff, n_req, n_ho, n_out, n_audit, n_clock)
     if result.changed:
-        conn.execute(insert(T_AUDIT).values(
-            request_id=None, handoff_id=None, at=now, actor="system", action=AUDIT_ACTION,
-            from_status=None, to_status=None,
-            reason=f"retention {retention_days} days: {result.summary()}"))
+        conn.execute(
+            insert(T_AUDIT).values(
+                request_id=None,
+                handoff_id=None,
+                at=now,
+                actor="system",
+                action=AUDIT_ACTION,
+                from_status=None,
+                to_status=None,
+                reason=f"retention {retention_days} days: {result.summary()}",
+            )
+        )
     return result

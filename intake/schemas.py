@@ -3,6 +3,7 @@
 The schemas are written in the OpenAPI 3.0 dialect (``nullable``); ``to_json_schema``
 turns them into plain JSON Schema for validation with ``jsonschema``.
 """
+
 from __future__ import annotations
 
 import copy
@@ -27,22 +28,28 @@ TEXT_PATTERN = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$"
 
 
 def line(max_length: int, min_length: int = 1, **extra) -> dict:
-    return {"type": "string", "minLength": min_length, "maxLength": max_length,
-            "pattern": LINE_PATTERN, **extra}
+    return {"type": "string", "minLength": min_length, "maxLength": max_length, "pattern": LINE_PATTERN, **extra}
 
 
 def text(max_length: int, min_length: int = 1, **extra) -> dict:
-    return {"type": "string", "minLength": min_length, "maxLength": max_length,
-            "pattern": TEXT_PATTERN, **extra}
+    return {"type": "string", "minLength": min_length, "maxLength": max_length, "pattern": TEXT_PATTERN, **extra}
 
 
-EMAIL = {"type": "string", "format": "email", "minLength": 3, "maxLength": 254,
-         "description": "A deliverable-looking address (local@domain.tld, ASCII)."}
+EMAIL = {
+    "type": "string",
+    "format": "email",
+    "minLength": 3,
+    "maxLength": 254,
+    "description": "A deliverable-looking address (local@domain.tld, ASCII).",
+}
 
 IDEMPOTENCY_KEY = {
-    "type": "string", "minLength": 8, "maxLength": 200, "pattern": r"^[\u0021-\u007e]+$",
+    "type": "string",
+    "minLength": 8,
+    "maxLength": 200,
+    "pattern": r"^[\u0021-\u007e]+$",
     "description": "Client-chosen key (8-200 visible ASCII characters, e.g. a UUID). "
-                   "Sending the same key again returns the original request instead of a new one.",
+    "Sending the same key again returns the original request instead of a new one.",
 }
 
 SOURCE = {
@@ -59,12 +66,15 @@ SOURCE = {
 #: the bot's conversation in its tracker store that this request or handoff came from: its
 #: transcript is then part of an access answer and is deleted when an erasure completes
 CONVERSATION_ID = {
-    "type": "string", "nullable": True, "minLength": 1, "maxLength": CONVERSATION_ID_MAX_LENGTH,
+    "type": "string",
+    "nullable": True,
+    "minLength": 1,
+    "maxLength": CONVERSATION_ID_MAX_LENGTH,
     "pattern": CONVERSATION_ID_PATTERN,
     "x-invalid": "must be letters, digits and _ . : - only, starting with a letter or digit",
     "description": "The chat conversation kept by the bot (Rasa's sender id): letters, digits and _ . : - "
-                   f"(starting with a letter or digit), at most {CONVERSATION_ID_MAX_LENGTH} characters. "
-                   "Omit or null when the request did not come from a stored conversation.",
+    f"(starting with a letter or digit), at most {CONVERSATION_ID_MAX_LENGTH} characters. "
+    "Omit or null when the request did not come from a stored conversation.",
 }
 
 HANDOFF_SOURCE = copy.deepcopy(SOURCE)
@@ -107,10 +117,13 @@ REQUEST_CREATE = {
             "properties": {
                 "processing": {"type": "string", "enum": list(OBJECTION_PROCESSING)},
                 "safeguards": {
-                    "type": "array", "nullable": True, "uniqueItems": True, "maxItems": 3,
+                    "type": "array",
+                    "nullable": True,
+                    "uniqueItems": True,
+                    "maxItems": 3,
                     "items": {"type": "string", "enum": list(AUTOMATED_DECISION_SAFEGUARDS)},
                     "description": "Only with processing profiling: the Art 22C safeguards asked for "
-                                   "against decisions made by computer alone.",
+                    "against decisions made by computer alone.",
                 },
             },
         },
@@ -120,8 +133,9 @@ REQUEST_CREATE = {
             "additionalProperties": False,
             "required": ["recipient"],
             "description": "Required for (and only for) request_type portability.",
-            "properties": {"recipient": line(200, description='"requester" (send it to me) or the '
-                                                              "organisation to send it to.")},
+            "properties": {
+                "recipient": line(200, description='"requester" (send it to me) or the organisation to send it to.')
+            },
         },
         "restriction": {
             "type": "object",
@@ -129,8 +143,7 @@ REQUEST_CREATE = {
             "additionalProperties": False,
             "required": ["what", "grounds"],
             "description": "Required for (and only for) request_type restriction.",
-            "properties": {"what": text(2000),
-                           "grounds": {"type": "string", "enum": list(RESTRICTION_GROUNDS)}},
+            "properties": {"what": text(2000), "grounds": {"type": "string", "enum": list(RESTRICTION_GROUNDS)}},
         },
         "complaint": {
             "type": "object",
@@ -140,9 +153,12 @@ REQUEST_CREATE = {
             "description": "Required for (and only for) request_type complaint.",
             "properties": {
                 "subject": {"type": "string", "enum": list(COMPLAINT_SUBJECTS)},
-                "reference": {"type": "string", "nullable": True,
-                              "pattern": f"^{REFERENCE_PATTERN.pattern}$",
-                              "description": "The request complained about, if any."},
+                "reference": {
+                    "type": "string",
+                    "nullable": True,
+                    "pattern": f"^{REFERENCE_PATTERN.pattern}$",
+                    "description": "The request complained about, if any.",
+                },
                 "outcome_wanted": text(2000),
             },
         },
@@ -209,24 +225,48 @@ CLARIFICATION = {
     "type": "object",
     "additionalProperties": False,
     "required": ["question"],
-    "properties": {"question": text(2000, description="What the shop needs to know; emailed to the requester "
-                                                     "with a reply link. The clock stops until the answer.")},
+    "properties": {
+        "question": text(
+            2000,
+            description="What the shop needs to know; emailed to the requester "
+            "with a reply link. The clock stops until the answer.",
+        )
+    },
 }
 
 CLARIFICATION_RECEIVED = {
     "type": "object",
     "additionalProperties": False,
     "required": ["answer"],
-    "properties": {"answer": text(5000, description="The requester's answer (or how it came, e.g. by phone). "
-                                                   "The clock runs again from today.")},
+    "properties": {
+        "answer": text(
+            5000, description="The requester's answer (or how it came, e.g. by phone). The clock runs again from today."
+        )
+    },
 }
 
 #: fields the server owns; sending them is a client bug worth a clear message
-SERVER_OWNED = frozenset({
-    "id", "reference", "status", "received_at", "due_at", "due_on", "first_due_at",
-    "created_at", "updated_at", "verified_at", "verification_required", "closed_at",
-    "extended_at", "audit", "email_hash", "acknowledgement_due_on", "acknowledged_at",
-})
+SERVER_OWNED = frozenset(
+    {
+        "id",
+        "reference",
+        "status",
+        "received_at",
+        "due_at",
+        "due_on",
+        "first_due_at",
+        "created_at",
+        "updated_at",
+        "verified_at",
+        "verification_required",
+        "closed_at",
+        "extended_at",
+        "audit",
+        "email_hash",
+        "acknowledgement_due_on",
+        "acknowledged_at",
+    }
+)
 
 
 def to_json_schema(schema):

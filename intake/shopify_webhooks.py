@@ -19,6 +19,7 @@ The shop runs on Shopify; its Shopify app points the three compliance topics at
 The webhooks are off (404) until ``SHOPIFY_API_SECRET`` is set.  Logs name the topic and the
 reference only, never the customer's email, phone or ids.
 """
+
 from __future__ import annotations
 
 import base64
@@ -78,8 +79,12 @@ def signature_valid(secret: str, raw_body: bytes, header: str | None) -> bool:
 
 # --- the payloads (Shopify's documented shapes; fields Shopify may add later are ignored) --------
 
-_ID = {"anyOf": [{"type": "integer", "minimum": 0},
-                 {"type": "string", "minLength": 1, "maxLength": MAX_HEADER_ID, "pattern": LINE_PATTERN}]}
+_ID = {
+    "anyOf": [
+        {"type": "integer", "minimum": 0},
+        {"type": "string", "minLength": 1, "maxLength": MAX_HEADER_ID, "pattern": LINE_PATTERN},
+    ]
+}
 _SHOP = {"shop_id": _ID, "shop_domain": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": LINE_PATTERN}}
 _CUSTOMER = {
     "type": "object",
@@ -92,11 +97,21 @@ _CUSTOMER = {
 }
 _ORDERS = {"type": ["array", "null"], "maxItems": MAX_ORDER_IDS, "items": _ID}
 SCHEMAS = {
-    DATA_REQUEST: {"type": "object", "required": ["shop_id", "shop_domain", "customer"],
-                   "properties": {**_SHOP, "customer": _CUSTOMER, "orders_requested": _ORDERS,
-                                  "data_request": {"type": ["object", "null"], "properties": {"id": _ID}}}},
-    CUSTOMER_REDACT: {"type": "object", "required": ["shop_id", "shop_domain", "customer"],
-                      "properties": {**_SHOP, "customer": _CUSTOMER, "orders_to_redact": _ORDERS}},
+    DATA_REQUEST: {
+        "type": "object",
+        "required": ["shop_id", "shop_domain", "customer"],
+        "properties": {
+            **_SHOP,
+            "customer": _CUSTOMER,
+            "orders_requested": _ORDERS,
+            "data_request": {"type": ["object", "null"], "properties": {"id": _ID}},
+        },
+    },
+    CUSTOMER_REDACT: {
+        "type": "object",
+        "required": ["shop_id", "shop_domain", "customer"],
+        "properties": {**_SHOP, "customer": _CUSTOMER, "orders_to_redact": _ORDERS},
+    },
     SHOP_REDACT: {"type": "object", "required": ["shop_id", "shop_domain"], "properties": _SHOP},
 }
 _VALIDATORS = {topic: Draft7Validator(schema) for topic, schema in SCHEMAS.items()}
@@ -115,15 +130,19 @@ def parse_payload(topic: str, raw: bytes) -> dict:
     for error in _VALIDATORS[topic].iter_errors(data):
         path = ".".join(str(p) for p in error.absolute_path) or "(body)"
         if error.validator == "required":
-            fields.update({f"{path}.{n}" if path != "(body)" else n: "required"
-                           for n in error.validator_value if n not in error.instance})
+            fields.update(
+                {
+                    f"{path}.{n}" if path != "(body)" else n: "required"
+                    for n in error.validator_value
+                    if n not in error.instance
+                }
+            )
         elif error.validator == "maxItems":
             fields[path] = f"must have at most {error.validator_value} items"
         else:
             fields.setdefault(path, "is not valid here (wrong type, too long or control characters)")
     if fields:
-        raise ApiError(400, "invalid_payload", f"The body is not a {topic} payload as Shopify documents it.",
-                       fields)
+        raise ApiError(400, "invalid_payload", f"The body is not a {topic} payload as Shopify documents it.", fields)
     return data
 
 
@@ -182,8 +201,9 @@ def _receive(topic: str):
         with get_db().write() as s:
             if _seen(s, webhook_id, event_id, shop_id=str(data["shop_id"]), data_request_id=data_request_id):
                 return _duplicate(topic)
-            reference = _record(s, topic, data, raw, webhook_id=webhook_id, event_id=event_id,
-                                api_version=api_version, now=now)
+            reference = _record(
+                s, topic, data, raw, webhook_id=webhook_id, event_id=event_id, api_version=api_version, now=now
+            )
     except IntegrityError:
         # a concurrent delivery of the same webhook won the race: it is the one that counts
         with get_db().read() as s:
@@ -194,16 +214,23 @@ def _receive(topic: str):
     return jsonify({"status": "recorded", "topic": topic, "reference": reference})
 
 
-def _seen(s, webhook_id: str, event_id: str | None, *, shop_id: str | None = None,
-          data_request_id: str | None = None) -> bool:
+def _seen(
+    s, webhook_id: str, event_id: str | None, *, shop_id: str | None = None, data_request_id: str | None = None
+) -> bool:
     """Whether this delivery was already accepted: same webhook id, same event id, or (neither header is
     signed) the same Shopify data request of the same shop."""
     cond = ShopifyWebhook.webhook_id == webhook_id
     if event_id is not None:
         cond = or_(cond, ShopifyWebhook.event_id == event_id)
     if data_request_id is not None:
-        cond = or_(cond, and_(ShopifyWebhook.topic == DATA_REQUEST, ShopifyWebhook.shop_id == shop_id,
-                              ShopifyWebhook.data_request_id == data_request_id))
+        cond = or_(
+            cond,
+            and_(
+                ShopifyWebhook.topic == DATA_REQUEST,
+                ShopifyWebhook.shop_id == shop_id,
+                ShopifyWebhook.data_request_id == data_request_id,
+            ),
+        )
     return s.execute(select(ShopifyWebhook.id).where(cond).limit(1)).first() is not None
 
 
@@ -212,37 +239,60 @@ def _duplicate(topic: str):
     return jsonify({"status": "duplicate", "topic": topic})
 
 
-def _record(s, topic: str, data: dict, raw: bytes, *, webhook_id: str, event_id: str | None,
-            api_version: str | None, now) -> str | None:
+def _record(
+    s, topic: str, data: dict, raw: bytes, *, webhook_id: str, event_id: str | None, api_version: str | None, now
+) -> str | None:
     """Store one accepted delivery (and, for the customers/* topics, its request); return the reference."""
     cfg = current_app.config
     customer = data.get("customer") or {}
     orders = [str(o) for o in (data.get(ORDER_FIELDS.get(topic, ""), None) or [])]
     data_request_id = _id((data.get("data_request") or {}).get("id")) if topic == DATA_REQUEST else None
-    hook = ShopifyWebhook(webhook_id=webhook_id, event_id=event_id, topic=topic, shop_id=str(data["shop_id"]),
-                          shop_domain=data["shop_domain"], api_version=api_version,
-                          customer_id=_id(customer.get("id")), order_ids=json.dumps(orders) if customer else None,
-                          data_request_id=data_request_id, received_at=now)
+    hook = ShopifyWebhook(
+        webhook_id=webhook_id,
+        event_id=event_id,
+        topic=topic,
+        shop_id=str(data["shop_id"]),
+        shop_domain=data["shop_domain"],
+        api_version=api_version,
+        customer_id=_id(customer.get("id")),
+        order_ids=json.dumps(orders) if customer else None,
+        data_request_id=data_request_id,
+        received_at=now,
+    )
     req = None
     if TOPICS[topic] is not None:
         req = _open_request(s, topic, hook, customer, orders, raw, now)
         hook.request_id = req.id
         subject, body = _team_mail(cfg, hook, req)
     else:
-        s.add(AuditEvent(request_id=None, handoff_id=None, at=now, actor=workflow.SHOPIFY,
-                         action="shop_redact_received",
-                         reason=f"shop/redact for {hook.shop_domain} (shop id {hook.shop_id}), webhook {webhook_id}: "
-                                "erase what the intake holds for this shop, or record why it is kept"))
+        s.add(
+            AuditEvent(
+                request_id=None,
+                handoff_id=None,
+                at=now,
+                actor=workflow.SHOPIFY,
+                action="shop_redact_received",
+                reason=f"shop/redact for {hook.shop_domain} (shop id {hook.shop_id}), webhook {webhook_id}: "
+                "erase what the intake holds for this shop, or record why it is kept",
+            )
+        )
         subject, body = _team_mail(cfg, hook, None)
     s.add(hook)
-    mail.enqueue(s, kind="team_shopify_webhook", recipient=cfg["TEAM_EMAIL"], subject=subject, body=body,
-                 reference=req.reference if req is not None else None)
+    mail.enqueue(
+        s,
+        kind="team_shopify_webhook",
+        recipient=cfg["TEAM_EMAIL"],
+        subject=subject,
+        body=body,
+        reference=req.reference if req is not None else None,
+    )
     s.flush()  # a duplicate webhook or event id fails here, inside the transaction
     return req.reference if req is not None else None
 
 
-def _open_request(s, topic: str, hook: ShopifyWebhook, customer: dict, orders: list[str], raw: bytes,
-                  now) -> DsarRequest:
+def _open_request(
+    s, topic: str, hook: ShopifyWebhook, customer: dict, orders: list[str], raw: bytes, now
+) -> DsarRequest:
     """A new access or erasure request, moved received -> in_progress by the workflow."""
     tz = current_app.config["INTAKE_TIMEZONE"]
     today = deadlines.local_date(now, tz)
@@ -256,25 +306,54 @@ def _open_request(s, topic: str, hook: ShopifyWebhook, customer: dict, orders: l
     if not email:
         details += " Shopify sent no email address for this customer: find them in Shopify by the customer id."
     req = DsarRequest(
-        reference=workflow.new_reference(), request_type=TOPICS[topic], status=None,
-        requester_name=f"Shopify customer {hook.customer_id}", requester_email=email,
-        email_hash=validation.email_hash(email), requester_phone=phone, details=details,
-        source_channel=SOURCE_CHANNEL, source_conversation_id=f"{hook.shop_domain} customer {hook.customer_id}"[:200],
-        source_text=(f"{topic} webhook from Shopify ({hook.shop_domain}): the store owner asked, in Shopify's "
-                     f"admin, for {'a copy of' if topic == DATA_REQUEST else 'the erasure of'} this customer's data."),
-        idempotency_key=f"shopify:{hook.webhook_id}"[:200], payload_hash=hashlib.sha256(raw).hexdigest(),
-        verification_required=False, received_at=now, first_due_on=deadlines.due_date(today),
-        due_on=deadlines.due_date(today), updated_at=now,
+        reference=workflow.new_reference(),
+        request_type=TOPICS[topic],
+        status=None,
+        requester_name=f"Shopify customer {hook.customer_id}",
+        requester_email=email,
+        email_hash=validation.email_hash(email),
+        requester_phone=phone,
+        details=details,
+        source_channel=SOURCE_CHANNEL,
+        source_conversation_id=f"{hook.shop_domain} customer {hook.customer_id}"[:200],
+        source_text=(
+            f"{topic} webhook from Shopify ({hook.shop_domain}): the store owner asked, in Shopify's "
+            f"admin, for {'a copy of' if topic == DATA_REQUEST else 'the erasure of'} this customer's data."
+        ),
+        idempotency_key=f"shopify:{hook.webhook_id}"[:200],
+        payload_hash=hashlib.sha256(raw).hexdigest(),
+        verification_required=False,
+        received_at=now,
+        first_due_on=deadlines.due_date(today),
+        due_on=deadlines.due_date(today),
+        updated_at=now,
     )
-    audits = [workflow.transition(req, RECEIVED, actor=workflow.SHOPIFY, action="created",
-                                  reason=f"via shopify ({topic}, webhook {hook.webhook_id})", now=now),
-              workflow.transition(req, IN_PROGRESS, actor=workflow.SHOPIFY, action="verified_by_shopify",
-                                  reason="made by the store owner in Shopify's admin for the customer: "
-                                         "no email verification; the one-month clock starts today", now=now)]
+    audits = [
+        workflow.transition(
+            req,
+            RECEIVED,
+            actor=workflow.SHOPIFY,
+            action="created",
+            reason=f"via shopify ({topic}, webhook {hook.webhook_id})",
+            now=now,
+        ),
+        workflow.transition(
+            req,
+            IN_PROGRESS,
+            actor=workflow.SHOPIFY,
+            action="verified_by_shopify",
+            reason="made by the store owner in Shopify's admin for the customer: "
+            "no email verification; the one-month clock starts today",
+            now=now,
+        ),
+    ]
     # The clock (Art 12A) is derived from clock events, as for every request: received today, no
     # identity step (Shopify vouches for the customer), so the month runs from today.
-    clock = [workflow.clock_event(req, deadlines.RECEIVED, actor=workflow.SHOPIFY, now=now, tz=tz,
-                                  note=f"via shopify ({topic})")]
+    clock = [
+        workflow.clock_event(
+            req, deadlines.RECEIVED, actor=workflow.SHOPIFY, now=now, tz=tz, note=f"via shopify ({topic})"
+        )
+    ]
     c = deadlines.clock([(e["kind"], e["on_date"]) for e in clock], identity_required=False)
     req.verified_at = now
     req.clock_start_on, req.first_due_on, req.due_on = c.started_on, c.first_due_on, c.due_on
@@ -305,8 +384,19 @@ def deliveries():
     with get_db().read() as s:
         hooks = list(s.execute(select(ShopifyWebhook).order_by(ShopifyWebhook.id.desc()).limit(1000)).scalars())
         refs = {h.request_id: h.request.reference for h in hooks if h.request_id is not None}
-        audits = list(s.execute(select(AuditEvent).where(AuditEvent.actor == workflow.SHOPIFY,
-                                                         AuditEvent.request_id.is_(None))
-                                .order_by(AuditEvent.id.desc()).limit(1000)).scalars())
-    return render_template("staff/shopify.html", hooks=hooks, refs=refs, audits=audits, today=queries.today(),
-                           enabled=bool(current_app.config.get("SHOPIFY_API_SECRET")))
+        audits = list(
+            s.execute(
+                select(AuditEvent)
+                .where(AuditEvent.actor == workflow.SHOPIFY, AuditEvent.request_id.is_(None))
+                .order_by(AuditEvent.id.desc())
+                .limit(1000)
+            ).scalars()
+        )
+    return render_template(
+        "staff/shopify.html",
+        hooks=hooks,
+        refs=refs,
+        audits=audits,
+        today=queries.today(),
+        enabled=bool(current_app.config.get("SHOPIFY_API_SECRET")),
+    )

@@ -4,6 +4,7 @@
 Headers: ``X-SM-Timestamp: <unix seconds>`` and
 ``X-SM-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + "." + raw_body)>``.
 """
+
 import hmac
 import time
 
@@ -17,8 +18,9 @@ def signed_headers(secret: str, body: bytes, timestamp: int | None = None) -> di
     return {TIMESTAMP_HEADER: ts, SIGNATURE_HEADER: sign(secret, ts, body)}
 
 
-def verify(secret: str, timestamp: str, body: bytes, signature: str,
-           max_age: int = 300, now: float | None = None) -> bool:
+def verify(
+    secret: str, timestamp: str, body: bytes, signature: str, max_age: int = 300, now: float | None = None
+) -> bool:
     """True when the signature matches and the timestamp is within ``max_age`` seconds."""
     if not timestamp or not timestamp.isdigit() or len(timestamp) > 12:
         return False

@@ -2,6 +2,7 @@
 
 viewer: read; caseworker: also change status / extend; admin: also the outbox overview.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,8 +36,14 @@ def request_summary(req: DsarRequest, today) -> dict:
 
 
 def audit_dict(ev: AuditEvent) -> dict:
-    return {"at": _iso(ev.at), "actor": ev.actor, "action": ev.action,
-            "from_status": ev.from_status, "to_status": ev.to_status, "reason": ev.reason}
+    return {
+        "at": _iso(ev.at),
+        "actor": ev.actor,
+        "action": ev.action,
+        "from_status": ev.from_status,
+        "to_status": ev.to_status,
+        "reason": ev.reason,
+    }
 
 
 def _day(d):
@@ -67,11 +74,17 @@ def request_detail(s, req: DsarRequest, today) -> dict:
         **request_summary(req, today),
         "requester": {"name": req.requester_name, "email": req.requester_email, "phone": req.requester_phone},
         "details": req.details,
-        "rectification": ({"what": req.rectification_what, "correct_value": req.rectification_correct_value}
-                          if req.request_type == "rectification" else None),
+        "rectification": (
+            {"what": req.rectification_what, "correct_value": req.rectification_correct_value}
+            if req.request_type == "rectification"
+            else None
+        ),
         "objection": {"processing": req.objection_processing} if req.request_type == "objection" else None,
-        "source": {"channel": req.source_channel, "conversation_id": req.source_conversation_id,
-                   "text": req.source_text},
+        "source": {
+            "channel": req.source_channel,
+            "conversation_id": req.source_conversation_id,
+            "text": req.source_text,
+        },
         "verification_required": req.verification_required,
         "verified_at": _iso(req.verified_at),
         "clock_start_on": req.clock_start_on.isoformat() if req.clock_start_on else None,
@@ -106,8 +119,12 @@ def _json_body(schema: dict) -> dict:
 def list_requests():
     status = request.args.get("status")
     if status is not None and status not in STATUSES and status != "open":
-        raise ApiError(422, "validation_failed", "Unknown status filter.",
-                       {"status": "must be open or one of: " + ", ".join(STATUSES)})
+        raise ApiError(
+            422,
+            "validation_failed",
+            "Unknown status filter.",
+            {"status": "must be open or one of: " + ", ".join(STATUSES)},
+        )
     today = queries.today()
     with get_db().read() as s:
         rows = queries.requests_by_due_date(s, status or None, limit=1000)
@@ -164,8 +181,9 @@ def ask_clarification(reference: str):
 
     def change(s, req):
         code = workflow.ask_clarification(s, req, body["question"], actor=g.staff.actor, tz=cfg["INTAKE_TIMEZONE"])
-        mail.queue_clarification_question(s, cfg, req, body["question"].strip(),
-                                          clarification.reply_link(req.reference, code))
+        mail.queue_clarification_question(
+            s, cfg, req, body["question"].strip(), clarification.reply_link(req.reference, code)
+        )
 
     return jsonify(_change(reference, change))
 
@@ -188,8 +206,13 @@ def clarification_received(reference: str):
 def list_handoffs():
     with get_db().read() as s:
         rows = queries.latest_handoffs(s, limit=1000)
-        return jsonify({"handoffs": [{"reference": h.reference, "received_at": _iso(h.received_at),
-                                      "email": h.email} for h in rows]})
+        return jsonify(
+            {
+                "handoffs": [
+                    {"reference": h.reference, "received_at": _iso(h.received_at), "email": h.email} for h in rows
+                ]
+            }
+        )
 
 
 @bp.get("/handoffs/<reference>")
@@ -199,13 +222,21 @@ def get_handoff(reference: str):
         h = queries.handoff_by_reference(s, reference)
         if h is None:
             raise ApiError(404, "not_found", "No handoff with this reference.")
-        return jsonify({
-            "reference": h.reference, "received_at": _iso(h.received_at), "email": h.email,
-            "question": h.question, "consent_to_transcript": h.consent_to_transcript,
-            "transcript": json.loads(h.transcript) if h.transcript else None,
-            "source": {"channel": h.source_channel, "conversation_id": h.source_conversation_id,
-                       "text": h.source_text},
-        })
+        return jsonify(
+            {
+                "reference": h.reference,
+                "received_at": _iso(h.received_at),
+                "email": h.email,
+                "question": h.question,
+                "consent_to_transcript": h.consent_to_transcript,
+                "transcript": json.loads(h.transcript) if h.transcript else None,
+                "source": {
+                    "channel": h.source_channel,
+                    "conversation_id": h.source_conversation_id,
+                    "text": h.source_text,
+                },
+            }
+        )
 
 
 @bp.get("/outbox")
@@ -213,13 +244,30 @@ def get_handoff(reference: str):
 def outbox_overview():
     with get_db().read() as s:
         counts = dict(s.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
-        failing = s.execute(
-            select(OutboxMessage).where(OutboxMessage.status != "sent", OutboxMessage.attempts > 0)
-            .order_by(OutboxMessage.id).limit(100)
-        ).scalars().all()
-        return jsonify({
-            "counts": {k: counts.get(k, 0) for k in ("pending", "sent", "failed")},
-            "failing": [{"id": m.id, "kind": m.kind, "reference": m.reference, "status": m.status,
-                         "attempts": m.attempts, "last_error": m.last_error,
-                         "next_attempt_at": _iso(m.next_attempt_at)} for m in failing],
-        })
+        failing = (
+            s.execute(
+                select(OutboxMessage)
+                .where(OutboxMessage.status != "sent", OutboxMessage.attempts > 0)
+                .order_by(OutboxMessage.id)
+                .limit(100)
+            )
+            .scalars()
+            .all()
+        )
+        return jsonify(
+            {
+                "counts": {k: counts.get(k, 0) for k in ("pending", "sent", "failed")},
+                "failing": [
+                    {
+                        "id": m.id,
+                        "kind": m.kind,
+                        "reference": m.reference,
+                        "status": m.status,
+                        "attempts": m.attempts,
+                        "last_error": m.last_error,
+                        "next_attempt_at": _iso(m.next_attempt_at),
+                    }
+                    for m in failing
+                ],
+            }
+        )

@@ -1,4 +1,5 @@
 """Server-rendered staff pages: login, request list/detail with transitions, handoffs, mail sink."""
+
 from __future__ import annotations
 
 import email
@@ -8,8 +9,7 @@ import json
 import re
 from pathlib import Path
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   send_file, session, url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
 from . import auth, clarification, complaints, mail, queries, verification, workflow
 from .auth import login_required
 from .db import get_db
@@ -75,8 +75,9 @@ def request_list():
     with get_db().read() as s:
         rows = queries.requests_by_due_date(s, None if show == "all" else "open", limit=2000)
         paused = queries.paused_since(s, [r.id for r in rows if r.status == AWAITING_CLARIFICATION])
-        items = [(r, workflow.mark(r, today), paused.get(r.id)) for r in rows
-                 if r.request_type != COMPLAINT]  # complaints have their own list
+        items = [
+            (r, workflow.mark(r, today), paused.get(r.id)) for r in rows if r.request_type != COMPLAINT
+        ]  # complaints have their own list
     return render_template("staff/list.html", items=items, show=show, today=today)
 
 
@@ -89,10 +90,13 @@ def complaint_list():
     today = queries.today()
     with get_db().read() as s:
         rows = queries.requests_by_due_date(s, None if show == "all" else "open", limit=2000)
-        items = sorted(((r, complaints.days_open(r, today)) for r in rows if r.request_type == COMPLAINT),
-                       key=lambda item: item[0].received_at)
-    return render_template("staff/complaints.html", items=items, show=show, today=today,
-                           subjects=complaints.SUBJECT_LABELS)
+        items = sorted(
+            ((r, complaints.days_open(r, today)) for r in rows if r.request_type == COMPLAINT),
+            key=lambda item: item[0].received_at,
+        )
+    return render_template(
+        "staff/complaints.html", items=items, show=show, today=today, subjects=complaints.SUBJECT_LABELS
+    )
 
 
 @bp.post("/requests/<reference>/outcome")
@@ -126,13 +130,24 @@ def _render_detail(reference: str, error: str | None = None):
         can_act = auth.ROLE_RANK[staff.role] >= auth.ROLE_RANK["caseworker"]
         clock = workflow.clock_of(s, req, today=today)
         asked = workflow.open_clarification(s, req) if req.status == AWAITING_CLARIFICATION else None
-        withdraw_from = (workflow.clarification_wait_ends(asked.on_date, current_app.config["CLARIFICATION_WAIT_DAYS"])
-                         if asked else None)
+        withdraw_from = (
+            workflow.clarification_wait_ends(asked.on_date, current_app.config["CLARIFICATION_WAIT_DAYS"])
+            if asked
+            else None
+        )
         answers = {e.answers_id: e for e in workflow.clock_events(s, req) if e.answers_id}
         return render_template(
-            "staff/detail.html", req=req, events=events, mark=workflow.mark(req, today), error=error,
-            clock=clock, today=today, asked=asked, withdraw_from=withdraw_from,
-            clock_events=workflow.clock_events(s, req), answers=answers,
+            "staff/detail.html",
+            req=req,
+            events=events,
+            mark=workflow.mark(req, today),
+            error=error,
+            clock=clock,
+            today=today,
+            asked=asked,
+            withdraw_from=withdraw_from,
+            clock_events=workflow.clock_events(s, req),
+            answers=answers,
             can_ask=can_act and workflow.can_ask_clarification(req),
             options=workflow.staff_options(req) if can_act else [],
             can_extend=can_act and workflow.can_extend(req, today, clock),
@@ -141,7 +156,8 @@ def _render_detail(reference: str, error: str | None = None):
             can_read_transcript=can_act,
             days_open=complaints.days_open(req, today) if req.request_type == COMPLAINT else None,
             can_record_outcome=can_act and req.request_type == COMPLAINT and req.status == IN_PROGRESS,
-            complaint_outcomes=complaints.OUTCOME_LABELS, complaint_subjects=complaints.SUBJECT_LABELS,
+            complaint_outcomes=complaints.OUTCOME_LABELS,
+            complaint_subjects=complaints.SUBJECT_LABELS,
             **_erasure_checklist_context(s, req, can_act),
         )
 
@@ -152,9 +168,12 @@ def _erasure_checklist_context(s, req, can_act: bool) -> dict:
 
     if req.request_type != "erasure":
         return {"erasure_items": None}
-    return {"erasure_items": erasure_checklist.items(s, req), "erasure_tax_reason": erasure_checklist.TAX_REASON,
-            "erasure_can_decide": can_act and req.status in erasure_checklist.OPEN_FOR_DECISIONS,
-            "erasure_missing": erasure_checklist.missing(s, req)}
+    return {
+        "erasure_items": erasure_checklist.items(s, req),
+        "erasure_tax_reason": erasure_checklist.TAX_REASON,
+        "erasure_can_decide": can_act and req.status in erasure_checklist.OPEN_FOR_DECISIONS,
+        "erasure_missing": erasure_checklist.missing(s, req),
+    }
 
 
 @bp.get("/requests/<reference>")
@@ -213,8 +232,7 @@ def ask_clarification(reference: str):
 
     def fn(s, req):
         code = workflow.ask_clarification(s, req, question, actor=staff.actor, tz=cfg["INTAKE_TIMEZONE"])
-        mail.queue_clarification_question(s, cfg, req, question.strip(),
-                                          clarification.reply_link(req.reference, code))
+        mail.queue_clarification_question(s, cfg, req, question.strip(), clarification.reply_link(req.reference, code))
         flash(f"{req.reference}: the question is on its way to the requester; the clock is paused.", "ok")
 
     return _apply(reference, fn)
@@ -232,8 +250,9 @@ def erasure_checklist_decide(reference: str):
     staff = auth.current_staff()
 
     def fn(s, req):
-        flash(f"{req.reference}: " + erasure_checklist.decide(s, req, source, decision, reason, actor=staff.actor),
-              "ok")
+        flash(
+            f"{req.reference}: " + erasure_checklist.decide(s, req, source, decision, reason, actor=staff.actor), "ok"
+        )
 
     return _apply(reference, fn)
 
@@ -249,10 +268,23 @@ def resend_verification(reference: str):
             raise ApiError(409, "illegal_transition", "This request is not awaiting verification.")
         link = verification.verify_link(req.reference, verification.issue_code(s, req))
         subject, body = mail.requester_acknowledgement(cfg, req, link)
-        mail.enqueue(s, kind="acknowledgement", recipient=req.requester_email, subject=subject,
-                     body=body, reference=req.reference)
-        workflow.audit(s, actor=staff.actor, action="verification_resent", request_id=req.id,
-                       from_status=req.status, to_status=req.status, reason="new link sent")
+        mail.enqueue(
+            s,
+            kind="acknowledgement",
+            recipient=req.requester_email,
+            subject=subject,
+            body=body,
+            reference=req.reference,
+        )
+        workflow.audit(
+            s,
+            actor=staff.actor,
+            action="verification_resent",
+            request_id=req.id,
+            from_status=req.status,
+            to_status=req.status,
+            reason="new link sent",
+        )
         flash("A new verification link is on its way to the requester.", "ok")
 
     return _apply(reference, fn)
@@ -276,15 +308,26 @@ def request_transcript(reference: str):
             lines = conversations.for_app(current_app).transcript(req.conversation_id)
         except conversations.TrackerStoreUnavailable as exc:
             return render_template("staff/transcript.html", req=req, lines=None, error=str(exc)), 503
-        workflow.audit(s, actor=staff.actor, action="transcript_exported" if export else "transcript_viewed",
-                       request_id=req.id, from_status=req.status, to_status=req.status,
-                       reason=f"conversation {req.conversation_id}: {len(lines)} turns")
+        workflow.audit(
+            s,
+            actor=staff.actor,
+            action="transcript_exported" if export else "transcript_viewed",
+            request_id=req.id,
+            from_status=req.status,
+            to_status=req.status,
+            reason=f"conversation {req.conversation_id}: {len(lines)} turns",
+        )
         ref, conversation_id = req.reference, req.conversation_id
         if not export:
             return render_template("staff/transcript.html", req=req, lines=lines, error=None)
     text = conversations.as_text(ref, conversation_id, lines)
-    return send_file(io.BytesIO(text.encode("utf-8")), mimetype="text/plain; charset=utf-8", as_attachment=True,
-                     download_name=f"{ref}-conversation.txt", max_age=0)
+    return send_file(
+        io.BytesIO(text.encode("utf-8")),
+        mimetype="text/plain; charset=utf-8",
+        as_attachment=True,
+        download_name=f"{ref}-conversation.txt",
+        max_age=0,
+    )
 
 
 @bp.get("/handoffs")
@@ -324,8 +367,9 @@ def mailbox():
     for f in files:
         with f.open("rb") as fh:
             msg = email.message_from_binary_file(fh, policy=email.policy.default)
-        items.append({"name": f.name, "subject": msg.get("Subject", ""), "to": msg.get("To", ""),
-                      "date": msg.get("Date", "")})
+        items.append(
+            {"name": f.name, "subject": msg.get("Subject", ""), "to": msg.get("To", ""), "date": msg.get("Date", "")}
+        )
     return render_template("staff/mailbox.html", items=items, folder=str(folder))
 
 
@@ -349,8 +393,6 @@ def mail_message(name: str):
     with path.open("rb") as fh:
         msg = _without_codes(email.message_from_binary_file(fh, policy=email.policy.default))
     if request.args.get("raw"):
-        return send_file(io.BytesIO(msg.as_bytes()), mimetype="message/rfc822", as_attachment=True,
-                         download_name=name)
+        return send_file(io.BytesIO(msg.as_bytes()), mimetype="message/rfc822", as_attachment=True, download_name=name)
     body = msg.get_body(preferencelist=("plain",))
-    return render_template("staff/mail_message.html", name=name, msg=msg,
-                           text=body.get_content() if body else "")
+    return render_template("staff/mail_message.html", name=name, msg=msg, text=body.get_content() if body else "")

@@ -1,4 +1,5 @@
 """Body parsing and validation; every failure is a 4xx ApiError with a clear message."""
+
 from __future__ import annotations
 
 import hashlib
@@ -53,8 +54,14 @@ def _describe(error) -> list[tuple[str, str]]:
         return [(_path(path + [k]), "unknown field") for k in extra]
     if v == "type":
         types = val if isinstance(val, list) else [val]
-        names = {"string": "a string", "object": "an object", "array": "a list",
-                 "boolean": "true or false", "null": "null", "integer": "an integer"}
+        names = {
+            "string": "a string",
+            "object": "an object",
+            "array": "a list",
+            "boolean": "true or false",
+            "null": "null",
+            "integer": "an integer",
+        }
         return [(_path(path), "must be " + " or ".join(names.get(t, t) for t in types))]
     if v == "enum":
         options = ", ".join(str(o) for o in val if o is not None)
@@ -64,8 +71,13 @@ def _describe(error) -> list[tuple[str, str]]:
     if v == "maxLength":
         return [(_path(path), f"must be at most {val} characters")]
     if v == "pattern":
-        return [(_path(path), error.schema.get("x-invalid")
-                 or "contains characters that are not allowed here (control characters or line breaks)")]
+        return [
+            (
+                _path(path),
+                error.schema.get("x-invalid")
+                or "contains characters that are not allowed here (control characters or line breaks)",
+            )
+        ]
     if v == "maxItems":
         return [(_path(path), f"must have at most {val} items")]
     return [(_path(path), "is not valid")]
@@ -113,7 +125,8 @@ def validate(data: dict, schema: dict, *, server_owned: bool = True) -> dict:
         owned = sorted(k for k in data if k in schemas.SERVER_OWNED)
         if owned:
             raise ApiError(
-                422, "server_owned_fields",
+                422,
+                "server_owned_fields",
                 "These fields are set by the server and must not be sent: " + ", ".join(owned) + ".",
                 {k: "set by the server; do not send it" for k in owned},
             )
@@ -128,4 +141,3 @@ def validate(data: dict, schema: dict, *, server_owned: bool = True) -> dict:
             raise ApiError(422, "unknown_fields", "Unknown fields: " + ", ".join(unknown) + ".", fields)
         raise ApiError(422, "validation_failed", "Some fields are missing or invalid.", fields)
     return data
-

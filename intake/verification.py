@@ -9,6 +9,7 @@ member, not as the requester.  The link opens a page with a confirm button
 (a POST), so mail scanners that prefetch links do not consume it.  On success the request
 moves to in_progress and the one-month clock starts that day.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,14 +42,22 @@ def issue_code(session, req: DsarRequest, now: dt.datetime | None = None) -> str
     """Create a fresh code for ``req`` (revoking earlier ones) and return it in clear, once."""
     now = now or utcnow()
     for old in session.execute(
-        select(Verification).where(Verification.request_id == req.id, Verification.used_at.is_(None),
-                                   Verification.revoked_at.is_(None))
+        select(Verification).where(
+            Verification.request_id == req.id, Verification.used_at.is_(None), Verification.revoked_at.is_(None)
+        )
     ).scalars():
         old.revoked_at = now
     code = new_code()
     ttl = current_app.config["VERIFICATION_TTL_SECONDS"]
-    session.add(Verification(request_id=req.id, code_hash=hash_code(code), created_at=now,
-                             expires_at=now + dt.timedelta(seconds=ttl), failed_attempts=0))
+    session.add(
+        Verification(
+            request_id=req.id,
+            code_hash=hash_code(code),
+            created_at=now,
+            expires_at=now + dt.timedelta(seconds=ttl),
+            failed_attempts=0,
+        )
+    )
     return code
 
 
@@ -75,8 +84,9 @@ def client_key(address: str | None) -> str:
     return hmac.new(key, (address or "unknown").encode(), hashlib.sha256).hexdigest()
 
 
-def check_code(reference: str, code: str, client: str = "unknown",
-               actor: str = "requester") -> tuple[str, DsarRequest | None]:
+def check_code(
+    reference: str, code: str, client: str = "unknown", actor: str = "requester"
+) -> tuple[str, DsarRequest | None]:
     """Check ``code`` for ``reference`` from ``client`` (its address); ``actor`` is audited."""
     cfg = current_app.config
     max_attempts = cfg["VERIFICATION_MAX_ATTEMPTS"]
@@ -90,8 +100,7 @@ def check_code(reference: str, code: str, client: str = "unknown",
             return INVALID, None
         ver = s.execute(
             select(Verification)
-            .where(Verification.request_id == req.id, Verification.used_at.is_(None),
-                   Verification.revoked_at.is_(None))
+            .where(Verification.request_id == req.id, Verification.used_at.is_(None), Verification.revoked_at.is_(None))
             .order_by(Verification.id.desc())
             .limit(1)
         ).scalar_one_or_none()
@@ -99,8 +108,9 @@ def check_code(reference: str, code: str, client: str = "unknown",
             return INVALID, None
         now = utcnow()
         failures = s.execute(
-            select(VerificationFailure).where(VerificationFailure.verification_id == ver.id,
-                                              VerificationFailure.client_hash == client_key(client))
+            select(VerificationFailure).where(
+                VerificationFailure.verification_id == ver.id, VerificationFailure.client_hash == client_key(client)
+            )
         ).scalar_one_or_none()
         if failures is not None and failures.failures >= max_attempts:
             return LOCKED, None
@@ -113,9 +123,15 @@ def check_code(reference: str, code: str, client: str = "unknown",
                 s.add(failures)
             failures.failures += 1
             if failures.failures >= max_attempts:
-                workflow.audit(s, actor=actor, action="verification_locked", request_id=req.id,
-                               from_status=req.status, to_status=req.status,
-                               reason=f"{max_attempts} wrong verification codes from one client")
+                workflow.audit(
+                    s,
+                    actor=actor,
+                    action="verification_locked",
+                    request_id=req.id,
+                    from_status=req.status,
+                    to_status=req.status,
+                    reason=f"{max_attempts} wrong verification codes from one client",
+                )
                 return LOCKED, None
             return INVALID, None
         ver.used_at = now
@@ -124,8 +140,9 @@ def check_code(reference: str, code: str, client: str = "unknown",
         how = "identity verified by email link" if actor == "requester" else "email link confirmed from a staff session"
         workflow.set_status(s, req, IN_PROGRESS, actor=actor, action="verified", reason=how, now=now)
         subject, body = mail.team_verified(cfg, req)
-        mail.enqueue(s, kind="team_verified", recipient=cfg["TEAM_EMAIL"], subject=subject,
-                     body=body, reference=req.reference)
+        mail.enqueue(
+            s, kind="team_verified", recipient=cfg["TEAM_EMAIL"], subject=subject, body=body, reference=req.reference
+        )
         return VERIFIED, req
 
 
@@ -141,8 +158,8 @@ def confirm(reference: str):
     if not code or len(code) > 200:
         return render_template("verify.html", reference=reference, code="", outcome=INVALID), 400
     staff = auth.current_staff()  # a staff browser's confirmation is the staff member's act
-    outcome, req = check_code(reference, code, client=request.remote_addr,
-                              actor=staff.actor if staff else "requester")
+    outcome, req = check_code(reference, code, client=request.remote_addr, actor=staff.actor if staff else "requester")
     status = {VERIFIED: 200, INVALID: 400, EXPIRED: 410, LOCKED: 423}[outcome]
-    return render_template("verify.html", reference=reference, code="", outcome=outcome,
-                           due_on=req.due_on if req else None), status
+    return render_template(
+        "verify.html", reference=reference, code="", outcome=outcome, due_on=req.due_on if req else None
+    ), status

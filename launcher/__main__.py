@@ -1,4 +1,5 @@
 """`python -m launcher`: run the whole product on embedded defaults (make run)."""
+
 from __future__ import annotations
 
 import argparse
@@ -30,7 +31,7 @@ Session Music privacy assistant is running.
   Staff pages (intake):            {stack.intake_url}/staff/
   Bot REST channel:                {stack.rasa_url}/webhooks/rest/webhook
   Mail sink (every email sent):    {stack.mail_dir}/
-  Logs:                            {stack.var_dir / 'log'}/
+  Logs:                            {stack.var_dir / "log"}/
 
 Press Ctrl-C to stop.""",
         flush=True,

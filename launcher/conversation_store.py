@@ -17,6 +17,7 @@ Passwords are not written: the file says ``password: ${RASA_TRACKER_STORE_PASSWO
 loader expands it when it reads the file, and the launcher gives that variable to the Rasa process
 only. Every other value is written double-quoted, so Rasa never expands anything else.
 """
+
 from __future__ import annotations
 
 import json
@@ -144,7 +145,9 @@ def lock_store(settings: Mapping[str, str]) -> Tuple[str, Dict[str, str]]:
     try:
         port = parts.port or 6379
     except ValueError:
-        raise SettingError(f"{LOCK_STORE_URL} has a port that is not a number from 1 to 65535; use {_LOCK_FORMS}") from None
+        raise SettingError(
+            f"{LOCK_STORE_URL} has a port that is not a number from 1 to 65535; use {_LOCK_FORMS}"
+        ) from None
     if not parts.hostname:
         raise SettingError(f"{LOCK_STORE_URL} has no host; use {_LOCK_FORMS}")
     database = parts.path.strip("/") or "0"
@@ -152,15 +155,19 @@ def lock_store(settings: Mapping[str, str]) -> Tuple[str, Dict[str, str]]:
         raise SettingError(f"{LOCK_STORE_URL}: the Redis database must be a number (/0, /1, ...); use {_LOCK_FORMS}")
     if parts.query or parts.fragment:
         raise SettingError(f"{LOCK_STORE_URL} takes no ?options or #fragment; use {_LOCK_FORMS}")
-    entries: List[Tuple[str, object]] = [("type", "redis"), ("url", parts.hostname), ("port", port), ("db", int(database))]
+    entries: List[Tuple[str, object]] = [
+        ("type", "redis"),
+        ("url", parts.hostname),
+        ("port", port),
+        ("db", int(database)),
+    ]
     if parts.username:
         entries.append(("username", unquote(parts.username)))
     if parts.scheme == "rediss":
         entries.append(("use_ssl", True))
     if parts.password is None:
         return _block("lock_store", entries), {}
-    return (_block("lock_store", entries, LOCK_PASSWORD_VARIABLE),
-            {LOCK_PASSWORD_VARIABLE: unquote(parts.password)})
+    return (_block("lock_store", entries, LOCK_PASSWORD_VARIABLE), {LOCK_PASSWORD_VARIABLE: unquote(parts.password)})
 
 
 def rasa_endpoints(settings: Mapping[str, str], var_dir: Path, root: Path, actions_url: str) -> RasaEndpoints:

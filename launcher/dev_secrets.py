@@ -6,6 +6,7 @@ and the intake sign with the same key.  Nothing here is a constant in the source
 deployment sets its own INTAKE_API_SECRET and INTAKE_SECRET_KEY (the intake refuses to start
 without them outside development mode).
 """
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Child processes with log files, readiness checks and clean shutdown."""
+
 from __future__ import annotations
 
 import os
@@ -74,8 +75,7 @@ class Service:
                 return
             time.sleep(0.3)
         raise StartupError(
-            f"{self.name} was not ready after {self.startup_timeout:.0f} s; see {self.log_path}:\n"
-            f"{self.log_tail()}"
+            f"{self.name} was not ready after {self.startup_timeout:.0f} s; see {self.log_path}:\n{self.log_tail()}"
         )
 
     def running(self) -> bool:

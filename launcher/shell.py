@@ -1,6 +1,7 @@
 """`python -m launcher.shell` (make shell): rasa shell for staff, with the
 action server, intake, outbox worker and mail sink running behind it. The shell
 keeps its conversations in the same tracker store as `make run` (TRACKER_STORE_URL)."""
+
 from __future__ import annotations
 
 import subprocess

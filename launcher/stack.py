@@ -1,4 +1,5 @@
 """The services of the product and how each one is started on loopback."""
+
 from __future__ import annotations
 
 import os
@@ -123,8 +124,13 @@ class Stack:
         flask = [str(BIN / "python"), "-m", "flask", "--app", "intake"]
         if name == "mail":
             return Service(
-                "mail sink", flask + ["mail-sink", "--host", "127.0.0.1", "--port", str(self.ports.smtp), "--dir", str(self.mail_dir)],
-                ROOT, env, lambda: port_open(self.ports.smtp), logs / "mail.log",
+                "mail sink",
+                flask
+                + ["mail-sink", "--host", "127.0.0.1", "--port", str(self.ports.smtp), "--dir", str(self.mail_dir)],
+                ROOT,
+                env,
+                lambda: port_open(self.ports.smtp),
+                logs / "mail.log",
             )
         if name == "intake":
             return Service(
@@ -132,15 +138,24 @@ class Stack:
                 # The production command (README), with its PII-safe access log format; two
                 # workers by default here, as the bot's servers share the machine.
                 [str(BIN / "gunicorn"), "-c", "python:intake.gunicorn_conf", "intake:create_app()"],
-                ROOT, dict(env, INTAKE_BIND=f"127.0.0.1:{self.ports.intake}",
-                           INTAKE_WORKERS=env.get("INTAKE_WORKERS", "2"),
-                           INTAKE_ACCESS_LOG=env.get("INTAKE_ACCESS_LOG", "-")),
-                lambda: http_ok(f"{self.intake_url}/openapi.json"), logs / "intake.log",
+                ROOT,
+                dict(
+                    env,
+                    INTAKE_BIND=f"127.0.0.1:{self.ports.intake}",
+                    INTAKE_WORKERS=env.get("INTAKE_WORKERS", "2"),
+                    INTAKE_ACCESS_LOG=env.get("INTAKE_ACCESS_LOG", "-"),
+                ),
+                lambda: http_ok(f"{self.intake_url}/openapi.json"),
+                logs / "intake.log",
             )
         if name == "outbox":
             return Service(
-                "outbox worker", flask + ["outbox-worker"], ROOT, env,
-                lambda: True, logs / "outbox.log",
+                "outbox worker",
+                flask + ["outbox-worker"],
+                ROOT,
+                env,
+                lambda: True,
+                logs / "outbox.log",
             )
         if name == "actions":
             return Service(
@@ -148,8 +163,10 @@ class Stack:
                 # rasa_sdk with logs kept free of shopper text (bot/action_server.py); the actions import
                 # dsar_contract, the package at the repository root they share with the intake.
                 [str(BIN / "python"), "-m", "action_server", "--actions", "actions", "-p", str(self.ports.actions)],
-                BOT_DIR, dict(env, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))),
-                lambda: http_ok(f"{self.actions_url}/health"), logs / "actions.log",
+                BOT_DIR,
+                dict(env, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))),
+                lambda: http_ok(f"{self.actions_url}/health"),
+                logs / "actions.log",
                 startup_timeout=120,
             )
         if name == "rasa":
@@ -162,19 +179,37 @@ class Stack:
             env.update(rasa_endpoints.env)  # store passwords: for the Rasa process only
             return Service(
                 "rasa server",
-                [*(PLAIN_RASA_COMMAND if self.plain_rasa else RASA_COMMAND),
-                 "run", "-i", "127.0.0.1", "-p", str(self.ports.rasa),
-                 "-m", str(self.model_path), "--endpoints", str(endpoints),
-                 "--credentials", "credentials.yml", "--cors", self.demo_url,
-                 f"http://localhost:{self.ports.demo}"],
-                BOT_DIR, env, lambda: http_ok(f"{self.rasa_url}/"), logs / "rasa.log",
+                [
+                    *(PLAIN_RASA_COMMAND if self.plain_rasa else RASA_COMMAND),
+                    "run",
+                    "-i",
+                    "127.0.0.1",
+                    "-p",
+                    str(self.ports.rasa),
+                    "-m",
+                    str(self.model_path),
+                    "--endpoints",
+                    str(endpoints),
+                    "--credentials",
+                    "credentials.yml",
+                    "--cors",
+                    self.demo_url,
+                    f"http://localhost:{self.ports.demo}",
+                ],
+                BOT_DIR,
+                env,
+                lambda: http_ok(f"{self.rasa_url}/"),
+                logs / "rasa.log",
                 startup_timeout=180,
             )
         if name == "demo":
             return Service(
                 "demo site",
                 [str(BIN / "python"), "-m", "web_widget.demo_site", "--port", str(self.ports.demo)],
-                ROOT, env, lambda: http_ok(f"{self.demo_url}/"), logs / "demo.log",
+                ROOT,
+                env,
+                lambda: http_ok(f"{self.demo_url}/"),
+                logs / "demo.log",
             )
         raise ValueError(f"unknown service {name!r}")
 
@@ -191,7 +226,10 @@ class Stack:
 
             subprocess.run(
                 [str(BIN / "python"), "-m", "flask", "--app", "intake", "migrate"],
-                cwd=ROOT, env=self.env(), check=True, capture_output=True,
+                cwd=ROOT,
+                env=self.env(),
+                check=True,
+                capture_output=True,
             )
         if "rasa" in self.services and not self.model_path.exists():
             raise StartupError(f"no trained model at {self.model_path}: run `make train` first")

@@ -1,10 +1,11 @@
 """`python -m quality ...`: the real-question corpus, training data and answer quality.
 
-  eval      ask the bot every question of a labelled set and score the answers
-            (`make eval`: the real-question test split, written to docs/answer-quality.md)
-  nlu       regenerate bot/data/nlu/real_questions.yml from the training half
-  agreement the two labelling passes' agreement
+eval      ask the bot every question of a labelled set and score the answers
+          (`make eval`: the real-question test split, written to docs/answer-quality.md)
+nlu       regenerate bot/data/nlu/real_questions.yml from the training half
+agreement the two labelling passes' agreement
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,25 +31,35 @@ def evaluate(items, bot_url: Optional[str], model: Optional[Path], extra_env: Di
     from launcher.stack import MODEL_PATH
 
     with tempfile.TemporaryDirectory(prefix="quality-") as var_dir:
-        stack = Stack(ports=Ports.free(), var_dir=Path(var_dir), services=("actions", "rasa"),
-                      model_path=Path(model or MODEL_PATH), extra_env=extra_env)
+        stack = Stack(
+            ports=Ports.free(),
+            var_dir=Path(var_dir),
+            services=("actions", "rasa"),
+            model_path=Path(model or MODEL_PATH),
+            extra_env=extra_env,
+        )
         with stack:
             return answer_quality.Report(answer_quality.run(stack.rasa_url, items))
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m quality", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m quality", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     ev = commands.add_parser("eval", help="score the bot on a labelled set")
     ev.add_argument("--split", choices=("test", "train", "all"), default="test")
     ev.add_argument("--bot-url", help="a running bot (default: start one on free ports)")
     ev.add_argument("--model", type=Path, help="model archive (default: bot/models/privacy-bot.tar.gz)")
     ev.add_argument("--name", default="real questions, test half", help="column title")
-    ev.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
-                    help="setting for the action server (repeatable), e.g. CLAUSE_SEARCH=bm25")
-    ev.add_argument("--write", action="store_true",
-                    help="write docs/answer-quality.md and the README's figures")
+    ev.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="setting for the action server (repeatable), e.g. CLAUSE_SEARCH=bm25",
+    )
+    ev.add_argument("--write", action="store_true", help="write docs/answer-quality.md and the README's figures")
     commands.add_parser("variants", help="sparse only / + dense / + hybrid on the test half")
     commands.add_parser("nlu", help="regenerate bot/data/nlu/real_questions.yml")
     commands.add_parser("agreement", help="agreement of the two labelling passes")

@@ -7,6 +7,7 @@ an `answer` (its `sections`, most relevant first), `not_covered`,
 `out_of_scope`, `request` (with `request_type`), `handoff`, `clarify`
 ("didn't understand, try one of these"), or nothing (small talk).
 """
+
 from __future__ import annotations
 
 import uuid
@@ -18,6 +19,7 @@ from typing import Dict, List, Optional, Sequence
 import requests
 
 from .corpus import NOT_COVERED, OUT_OF_SCOPE, LabelledQuestion
+
 
 @dataclass(frozen=True)
 class Floors:
@@ -88,8 +90,11 @@ class Scored:
 
     @property
     def top1(self) -> bool:
-        return self.outcome.kind == "answer" and self.outcome.sections[:1] != [] and \
-            self.outcome.sections[0] in self.item.label.clauses
+        return (
+            self.outcome.kind == "answer"
+            and self.outcome.sections[:1] != []
+            and self.outcome.sections[0] in self.item.label.clauses
+        )
 
     @property
     def any3(self) -> bool:
@@ -144,18 +149,15 @@ class Report:
             "answerable": len(answerable),
             "top1": ratio(sum(s.top1 for s in answerable), len(answerable)),
             "any3": ratio(sum(s.any3 for s in answerable), len(answerable)),
-            "covered_as_not_covered": ratio(
-                sum(s.outcome.kind == NOT_COVERED for s in answerable), len(answerable)),
+            "covered_as_not_covered": ratio(sum(s.outcome.kind == NOT_COVERED for s in answerable), len(answerable)),
             "covered_as_clarify": ratio(sum(s.outcome.kind == "clarify" for s in answerable), len(answerable)),
             "uncovered": len(uncovered),
             "not_covered_recall": ratio(sum(s.outcome.kind == NOT_COVERED for s in uncovered), len(uncovered)),
-            "not_covered_precision": ratio(
-                sum(s.kind == NOT_COVERED for s in said_not_covered), len(said_not_covered)),
+            "not_covered_precision": ratio(sum(s.kind == NOT_COVERED for s in said_not_covered), len(said_not_covered)),
             "uncovered_answered": ratio(sum(s.outcome.kind == "answer" for s in uncovered), len(uncovered)),
             "out_of_scope": len(out_of_scope),
             "out_of_scope_correct": ratio(sum(s.correct for s in out_of_scope), len(out_of_scope)),
-            "out_of_scope_answered": ratio(
-                sum(s.outcome.kind == "answer" for s in out_of_scope), len(out_of_scope)),
+            "out_of_scope_answered": ratio(sum(s.outcome.kind == "answer" for s in out_of_scope), len(out_of_scope)),
             "requests": len(requests_),
             "requests_correct": ratio(sum(s.correct for s in requests_), len(requests_)),
         }
@@ -168,13 +170,15 @@ class Report:
         rows = []
         for category, members in sorted(groups.items()):
             answerable = [s for s in members if s.kind == "answer"]
-            rows.append({
-                "category": category,
-                "questions": len(members),
-                "answerable": len(answerable),
-                "top1": ratio(sum(s.top1 for s in answerable), len(answerable)),
-                "correct": ratio(sum(s.correct for s in members), len(members)),
-            })
+            rows.append(
+                {
+                    "category": category,
+                    "questions": len(members),
+                    "answerable": len(answerable),
+                    "top1": ratio(sum(s.top1 for s in answerable), len(answerable)),
+                    "correct": ratio(sum(s.correct for s in members), len(members)),
+                }
+            )
         return rows
 
     def worst(self, limit: int = 20) -> List[Scored]:
@@ -191,9 +195,13 @@ class Report:
         if m["top1"] is not None and m["top1"] < floors.top1:
             failed.append(f"top-1 on answerable questions {m['top1']:.3f} < {floors.top1}")
         if m["covered_as_not_covered"] is not None and m["covered_as_not_covered"] > floors.covered_as_not_covered:
-            failed.append(f"covered questions answered 'not covered' {m['covered_as_not_covered']:.3f} > {floors.covered_as_not_covered}")
+            failed.append(
+                f"covered questions answered 'not covered' {m['covered_as_not_covered']:.3f} > {floors.covered_as_not_covered}"
+            )
         if m["uncovered_answered"] is not None and m["uncovered_answered"] > floors.uncovered_answered:
-            failed.append(f"uncovered questions answered with a clause {m['uncovered_answered']:.3f} > {floors.uncovered_answered}")
+            failed.append(
+                f"uncovered questions answered with a clause {m['uncovered_answered']:.3f} > {floors.uncovered_answered}"
+            )
         return failed
 
 
@@ -209,13 +217,19 @@ def summary_table(reports: Dict[str, Report]) -> str:
         ("answerable (policy answers it)", lambda m: str(m["answerable"])),
         ("**top-1** (first cited clause right)", lambda m: pct(m["top1"])),
         ("any of the cited clauses right", lambda m: pct(m["any3"])),
-        ("covered, answered \"not covered\"", lambda m: pct(m["covered_as_not_covered"])),
+        ('covered, answered "not covered"', lambda m: pct(m["covered_as_not_covered"])),
         ("covered, asked to rephrase", lambda m: pct(m["covered_as_clarify"])),
         ("not covered by the policy", lambda m: str(m["uncovered"])),
         ("uncovered, answered with a clause", lambda m: pct(m["uncovered_answered"])),
-        ("\"not covered\": recall / precision", lambda m: f"{pct(m['not_covered_recall'])} / {pct(m['not_covered_precision'])}"),
+        (
+            '"not covered": recall / precision',
+            lambda m: f"{pct(m['not_covered_recall'])} / {pct(m['not_covered_precision'])}",
+        ),
         ("not privacy (out of scope)", lambda m: str(m["out_of_scope"])),
-        ("out of scope: said so / answered with a clause", lambda m: f"{pct(m['out_of_scope_correct'])} / {pct(m['out_of_scope_answered'])}"),
+        (
+            "out of scope: said so / answered with a clause",
+            lambda m: f"{pct(m['out_of_scope_correct'])} / {pct(m['out_of_scope_answered'])}",
+        ),
         ("requests: right flow started", lambda m: f"{pct(m['requests_correct'])} of {m['requests']}"),
     ]
     metrics = {name: reports[name].metrics() for name in names}

@@ -9,6 +9,7 @@ each question its label against this shop's policy (LABELLING.md says how);
 A label is a set of acceptable outcomes: clause ids (each a correct first
 citation), or exactly one of `not_covered`, `out_of_scope`, `request:<type>`.
 """
+
 from __future__ import annotations
 
 import csv
@@ -60,7 +61,7 @@ class Label:
     def request_type(self) -> Optional[str]:
         if self.kind != "request":
             return None
-        return next(iter(self.outcomes))[len(REQUEST_PREFIX):]
+        return next(iter(self.outcomes))[len(REQUEST_PREFIX) :]
 
     def __str__(self) -> str:
         return " ".join(sorted(self.outcomes))
@@ -78,7 +79,7 @@ def parse_label(text: str, clause_ids: Iterable[str], request_types: Iterable[st
         if outcome not in known_clauses:
             raise LabelError(f"unknown clause id {outcome!r} in {text!r}")
     for outcome in special:
-        if outcome.startswith(REQUEST_PREFIX) and outcome[len(REQUEST_PREFIX):] not in known_types:
+        if outcome.startswith(REQUEST_PREFIX) and outcome[len(REQUEST_PREFIX) :] not in known_types:
             raise LabelError(f"unknown request type in {text!r}")
     return Label(outcomes)
 
@@ -93,8 +94,7 @@ def load_questions(path: Path = QUESTIONS_FILE) -> List[Question]:
     if rows[0][:2] != ["privacyqa_query_id", "question"]:
         raise LabelError(f"{path}: unexpected header {rows[0]}")
     return [
-        Question(row[0], row[1], tuple(c for c in (row[2] if len(row) > 2 else "").split(",") if c))
-        for row in rows[1:]
+        Question(row[0], row[1], tuple(c for c in (row[2] if len(row) > 2 else "").split(",") if c)) for row in rows[1:]
     ]
 
 

@@ -1,4 +1,5 @@
 """Writing the figures: docs/answer-quality.md, the README's block, labelling agreement."""
+
 from __future__ import annotations
 
 import datetime
@@ -20,8 +21,13 @@ def agreement() -> Dict[str, float]:
     same_kind = sum(first[i].kind == second[i].kind for i in ids)
     both_answer = [i for i in ids if first[i].kind == second[i].kind == "answer"]
     overlapping = sum(bool(first[i].clauses & second[i].clauses) for i in both_answer)
-    return {"questions": len(ids), "exact": exact, "same_kind": same_kind,
-            "both_answer": len(both_answer), "overlapping": overlapping}
+    return {
+        "questions": len(ids),
+        "exact": exact,
+        "same_kind": same_kind,
+        "both_answer": len(both_answer),
+        "overlapping": overlapping,
+    }
 
 
 def agreement_text(a: Dict[str, float]) -> str:
@@ -40,9 +46,10 @@ def floors_text(result: answer_quality.Report) -> str:
     held = result.floors_failed()
     missed = result.floors_failed(t)
     return (
-        f"**Targets** (what the product aims for): top-1 >= {t.top1:.0%}, covered answered \"not "
-        f"covered\" <= {t.covered_as_not_covered:.0%}, uncovered answered with a clause <= "
-        f"{t.uncovered_answered:.0%}: " + ("all met." if not missed else "not met (" + "; ".join(missed) + ").")
+        f'**Targets** (what the product aims for): top-1 >= {t.top1:.0%}, covered answered "not '
+        f'covered" <= {t.covered_as_not_covered:.0%}, uncovered answered with a clause <= '
+        f"{t.uncovered_answered:.0%}: "
+        + ("all met." if not missed else "not met (" + "; ".join(missed) + ").")
         + f" **Floors held by `make test`** (the training-half cross-validation estimate less 7 points, "
         f"`quality/answer_quality.py`): top-1 >= {f.top1:.0%}, covered declined <= "
         f"{f.covered_as_not_covered:.0%}, uncovered answered <= {f.uncovered_answered:.0%}: "
@@ -52,15 +59,17 @@ def floors_text(result: answer_quality.Report) -> str:
 
 def markdown(result: answer_quality.Report, split_name: str) -> str:
     stamp = datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC")
-    return "\n".join([
-        f"Produced by `make eval` (`python -m quality eval --split {split_name} --write`) on {stamp}: "
-        f"every question of the real-question **{split_name}** half sent to the bot over the REST "
-        "channel, one fresh conversation each, scored on the message contract's payloads.",
-        "",
-        answer_quality.summary_table({f"real questions, {split_name} half": result}),
-        "",
-        floors_text(result),
-    ])
+    return "\n".join(
+        [
+            f"Produced by `make eval` (`python -m quality eval --split {split_name} --write`) on {stamp}: "
+            f"every question of the real-question **{split_name}** half sent to the bot over the REST "
+            "channel, one fresh conversation each, scored on the message contract's payloads.",
+            "",
+            answer_quality.summary_table({f"real questions, {split_name} half": result}),
+            "",
+            floors_text(result),
+        ]
+    )
 
 
 VARIANTS_DOC = ROOT / "docs" / "answer-quality-variants.md"
@@ -75,22 +84,27 @@ def write_variants(table: str) -> None:
         "training half), asked every question of the test half over REST; see quality/variants.py "
         "for what each variant is. Settings were chosen on the training half by cross-validation "
         "(quality/tuning.py); this table was computed once, after that choice.\n\n" + table + "\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
 
 
 def write(result: answer_quality.Report, split_name: str) -> List:
     block = markdown(result, split_name)
     DOC.write_text(
-        "# Answer quality on real questions\n\n" + block
-        + "\n\n## By OPP-115 category (the corpus's own annotation)\n\n" + answer_quality.category_table(result)
+        "# Answer quality on real questions\n\n"
+        + block
+        + "\n\n## By OPP-115 category (the corpus's own annotation)\n\n"
+        + answer_quality.category_table(result)
         + "\n\n## The twenty worst misses\n\nDeclined covered questions first, then the policy quoted for "
-        "something it does not say, then wrong clauses.\n\n" + answer_quality.worst_table(result)
-        + "\n\n## Labels\n\n" + agreement_text(agreement()) + "\n",
+        "something it does not say, then wrong clauses.\n\n"
+        + answer_quality.worst_table(result)
+        + "\n\n## Labels\n\n"
+        + agreement_text(agreement())
+        + "\n",
         encoding="utf-8",
     )
     text = README.read_text(encoding="utf-8")
     if START in text and END in text:
-        text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: f"{START}\n{block}\n{END}",
-                      text, flags=re.S)
+        text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: f"{START}\n{block}\n{END}", text, flags=re.S)
         README.write_text(text, encoding="utf-8")
     return [DOC, README]

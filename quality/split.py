@@ -11,6 +11,7 @@ on both sides: by construction, and tests/quality/test_split.py checks it.
 The `train` half may be used for anything (NLU examples, topics, keywords,
 thresholds, choosing variants); the `test` half is only ever scored.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -11,6 +11,7 @@ example's metadata, where the action server's topic choice reads it.
 
 The output is generated (`make real-nlu`); tests/quality checks it is current.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -33,10 +34,7 @@ HEADER = """\
 def topic_for(clauses: Iterable[str], topics) -> Optional[object]:
     """The answer topic that cites one of `clauses` first and matches them best."""
     gold = set(clauses)
-    candidates = [
-        t for t in topics.topics
-        if t.section_ids[0] in gold and not t.intent.startswith("request_")
-    ]
+    candidates = [t for t in topics.topics if t.section_ids[0] in gold and not t.intent.startswith("request_")]
     if not candidates:
         return None
 

@@ -12,6 +12,7 @@ touched here.
   python -m quality.tuning parse --config bot/config.yml --name dense   (trains and parses, ~5 min)
   python -m quality.tuning grid --name dense                           (scores the settings)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -61,26 +62,43 @@ def _nlu_dir(held_out: list, into: Path) -> Path:
     held = {item.question.id for item in held_out}
     keep = [item for item in split(labelled_questions())[TRAIN] if item.question.id not in held]
     (into / training_data.OUTPUT.name).write_text(
-        yaml.safe_dump(training_data.document(keep, default_topics()), sort_keys=False, width=1000))
+        yaml.safe_dump(training_data.document(keep, default_topics()), sort_keys=False, width=1000)
+    )
     return into
 
 
 def parse(config: Path, name: str) -> Path:
     out = WORK / name
     out.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", RASA_TELEMETRY_ENABLED="false",
-               RASA_MAX_CACHE_SIZE="0")  # never reuse a fold model trained on other lemmas
+    env = dict(
+        os.environ, TF_CPP_MIN_LOG_LEVEL="2", RASA_TELEMETRY_ENABLED="false", RASA_MAX_CACHE_SIZE="0"
+    )  # never reuse a fold model trained on other lemmas
     for k, fold in enumerate(folds()):
         with tempfile.TemporaryDirectory() as tmp:
             data = _nlu_dir(fold, Path(tmp) / "nlu")
             subprocess.run(
-                [str(Path(sys.executable).parent / "rasa"), "train", "nlu", "--config", str(config.resolve()),
-                 "--nlu", str(data), "--out", tmp, "--fixed-model-name", "fold"],
-                cwd=BOT, env=env, check=True, stdout=subprocess.DEVNULL,
+                [
+                    str(Path(sys.executable).parent / "rasa"),
+                    "train",
+                    "nlu",
+                    "--config",
+                    str(config.resolve()),
+                    "--nlu",
+                    str(data),
+                    "--out",
+                    tmp,
+                    "--fixed-model-name",
+                    "fold",
+                ],
+                cwd=BOT,
+                env=env,
+                check=True,
+                stdout=subprocess.DEVNULL,
             )
             parses = asyncio.run(_parse_all(Path(tmp) / "fold.tar.gz", [i.question.text for i in fold]))
-        (out / f"fold-{k}.json").write_text(json.dumps(
-            [{"id": item.question.id, "parse": p} for item, p in zip(fold, parses)]))
+        (out / f"fold-{k}.json").write_text(
+            json.dumps([{"id": item.question.id, "parse": p} for item, p in zip(fold, parses)])
+        )
         print(f"fold {k}: {len(fold)} questions parsed", flush=True)
     return out
 
@@ -94,9 +112,13 @@ async def _parse_all(model: Path, texts: List[str]) -> List[dict]:
     results = []
     for text in texts:
         parsed = await agent.parse_message(text)
-        results.append({"intent_ranking": [
-            {"name": r["name"], "confidence": float(r["confidence"])} for r in parsed.get("intent_ranking", [])
-        ]})
+        results.append(
+            {
+                "intent_ranking": [
+                    {"name": r["name"], "confidence": float(r["confidence"])} for r in parsed.get("intent_ranking", [])
+                ]
+            }
+        )
     return results
 
 
@@ -114,7 +136,7 @@ def decide(chooser, text: str, ranking: List[dict], threshold: float, ambiguity:
     elif intent == "out_of_scope":
         return Outcome("out_of_scope")
     elif intent.startswith("request_"):
-        return Outcome("request", request_type=intent[len("request_"):])
+        return Outcome("request", request_type=intent[len("request_") :])
     elif intent.startswith("ask_"):
         choice = chooser.for_intent(intent, text)
     else:
@@ -128,8 +150,7 @@ def decide(chooser, text: str, ranking: List[dict], threshold: float, ambiguity:
     return Outcome(choice.kind)
 
 
-def chooser_without(held_out: list, dense_weight: float, search_threshold: float, topic_mode: str,
-                    use_vectors: bool):
+def chooser_without(held_out: list, dense_weight: float, search_threshold: float, topic_mode: str, use_vectors: bool):
     from bot.actions import answer_choice, clause_search
     from bot.actions.embeddings import default_vectors
     from bot.actions.policy import default_policy
@@ -164,14 +185,16 @@ def grid(name: str) -> List[dict]:
     by_id = {item.question.id: item for fold in folds() for item in fold}
     fold_parses = [json.loads(p.read_text()) for p in sorted((WORK / name).glob("fold-*.json"))]
     searches = [(False, 0.0, "keywords")] + [
-        (True, weight, mode) for weight in (0.5, 0.7, 0.85) for mode in ("keywords", "keywords+vectors", "vectors")]
+        (True, weight, mode) for weight in (0.5, 0.7, 0.85) for mode in ("keywords", "keywords+vectors", "vectors")
+    ]
     results: Dict[tuple, List[Scored]] = {}
     for use_vectors, weight, topic_mode in searches:
         for parses in fold_parses:
             held = [by_id[p["id"]] for p in parses]
             chooser = chooser_without(held, weight, 0.0, topic_mode, use_vectors)
             for search_threshold, threshold, override, unsure in itertools.product(
-                    SEARCH_THRESHOLDS, FALLBACK_THRESHOLDS, OVERRIDES, UNSURE):
+                SEARCH_THRESHOLDS, FALLBACK_THRESHOLDS, OVERRIDES, UNSURE
+            ):
                 clause_search.DEFAULT_THRESHOLD = search_threshold
                 answer_choice.UNCOVERED_OVERRIDE = override
                 answer_choice.UNSURE_POLICY_GUESS = unsure
@@ -181,9 +204,18 @@ def grid(name: str) -> List[dict]:
                     results.setdefault(key, []).append(Scored(item, outcome))
     rows = []
     for (use_vectors, weight, topic_mode, search_threshold, threshold, override, unsure), scored in results.items():
-        rows.append({"vectors": use_vectors, "dense_weight": weight, "topic_mode": topic_mode,
-                     "search_threshold": search_threshold, "fallback_threshold": threshold,
-                     "uncovered_override": override, "unsure_guess": unsure, **Report(scored).metrics()})
+        rows.append(
+            {
+                "vectors": use_vectors,
+                "dense_weight": weight,
+                "topic_mode": topic_mode,
+                "search_threshold": search_threshold,
+                "fallback_threshold": threshold,
+                "uncovered_override": override,
+                "unsure_guess": unsure,
+                **Report(scored).metrics(),
+            }
+        )
     return rows
 
 
@@ -211,9 +243,20 @@ def main(argv: Optional[List[str]] = None) -> int:
     else:
         rows = grid(args.name)
         (WORK / f"{args.name}-grid.json").write_text(json.dumps(rows, indent=1))
-        keys = ("vectors", "dense_weight", "topic_mode", "search_threshold", "fallback_threshold",
-                "uncovered_override", "unsure_guess", "top1", "any3", "covered_as_not_covered", "uncovered_answered",
-                "out_of_scope_correct")
+        keys = (
+            "vectors",
+            "dense_weight",
+            "topic_mode",
+            "search_threshold",
+            "fallback_threshold",
+            "uncovered_override",
+            "unsure_guess",
+            "top1",
+            "any3",
+            "covered_as_not_covered",
+            "uncovered_answered",
+            "out_of_scope_correct",
+        )
         for row in sorted(rows, key=error)[:10]:
             print({k: (round(row[k], 3) if isinstance(row[k], float) else row[k]) for k in keys})
     return 0

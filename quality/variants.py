@@ -9,6 +9,7 @@
 All three are trained on the same data (hand-written + real-question training half); the
 settings were chosen on the training half (quality/tuning.py). `make eval-variants`.
 """
+
 from __future__ import annotations
 
 import os
@@ -38,9 +39,23 @@ def train_sparse() -> Path:
     WORK.mkdir(parents=True, exist_ok=True)
     config = sparse_config(WORK / "sparse-config.yml")
     subprocess.run(
-        [str(Path(sys.executable).parent / "rasa"), "train", "--config", str(config),
-         "--data", "data/nlu", "data/rules", "--out", str(WORK), "--fixed-model-name", "sparse"],
-        cwd=BOT, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", RASA_MAX_CACHE_SIZE="0"), check=True, stdout=subprocess.DEVNULL,
+        [
+            str(Path(sys.executable).parent / "rasa"),
+            "train",
+            "--config",
+            str(config),
+            "--data",
+            "data/nlu",
+            "data/rules",
+            "--out",
+            str(WORK),
+            "--fixed-model-name",
+            "sparse",
+        ],
+        cwd=BOT,
+        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", RASA_MAX_CACHE_SIZE="0"),
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     return WORK / "sparse.tar.gz"
 

@@ -11,6 +11,7 @@ ICO guidance. After checking it against both, accept it with
 `make policy-review ACCEPT=law.<id>`, which records the new fingerprint and sets
 `checked` to today.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -46,9 +47,7 @@ def law_max_age_days(env: Mapping[str, str]) -> int:
     except ValueError:
         days = -1
     if days < 1:
-        raise ReviewSettingError(
-            f"{LAW_MAX_AGE_VARIABLE} must be a whole number of days (1 or more), not {raw!r}"
-        )
+        raise ReviewSettingError(f"{LAW_MAX_AGE_VARIABLE} must be a whole number of days (1 or more), not {raw!r}")
     return days
 
 

@@ -1,6 +1,7 @@
 """Shared test set-up. The import paths (the repository root, bot/ for the bot's `actions`
 package) are pytest's `pythonpath` in pyproject.toml. Development mode (INTAKE_DEVELOPMENT=1:
 the secrets may be missing, see intake/config.py) unless a test says otherwise."""
+
 import os
 from pathlib import Path
 

@@ -12,6 +12,7 @@ Configuration (environment): BOT_URL (default http://127.0.0.1:5005), POLICY_URL
 (default http://127.0.0.1:8000/privacy-policy), POLICY_FILE (default the bot's policy YAML),
 CONVERSATION_RETENTION_DAYS (default 90; the widget's notice states it).
 """
+
 from __future__ import annotations
 
 import argparse

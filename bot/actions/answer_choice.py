@@ -18,6 +18,7 @@ The actions (policy_actions.py) only word and send the choice, so the same
 decision can be measured on many questions without a running server
 (quality/tuning.py chooses the thresholds on the training half).
 """
+
 from __future__ import annotations
 
 import os
@@ -55,8 +56,9 @@ class Choice:
 
 
 class AnswerChooser:
-    def __init__(self, topics: TopicMap, index: ClauseIndex, examples: Sequence = (), vectors=None,
-                 topic_mode: str = "keywords"):
+    def __init__(
+        self, topics: TopicMap, index: ClauseIndex, examples: Sequence = (), vectors=None, topic_mode: str = "keywords"
+    ):
         """`examples`: training examples (text, intent, topic); `vectors`: WordVectors.
 
         `topic_mode` chooses between the topics of one intent: `keywords` (topics.yml),
@@ -156,7 +158,7 @@ class AnswerChooser:
 
 
 def declined(top: Sequence[Match], subject: Optional[str] = None) -> Choice:
-    """"Not covered", naming the best match as the nearest clause when it scores high enough."""
+    """ "Not covered", naming the best match as the nearest clause when it scores high enough."""
     nearest = top[0].clause_id if top and top[0].score >= NEAREST_THRESHOLD else None
     return Choice("not_covered", subject=subject, nearest=nearest)
 

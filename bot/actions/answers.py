@@ -4,6 +4,7 @@ Functions here return plain message dicts ({"text": ..., "buttons": ...,
 "json_message": ...}) so they can be tested without Rasa; the actions hand
 them to the dispatcher unchanged.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Sequence
@@ -52,24 +53,28 @@ def topic_answer(
                 if point.kind == "contradicts" and point.applies_to(quoted):
                     corrections.extend(law[law_id] for law_id in point.law if law[law_id] not in corrections)
     for entry in corrections:
-        messages.append({
-            "text": (
-                "Our 2018 policy is out of date on this point. Under UK data-protection law today: "
-                f"{entry.statement}\n{law_citation(entry)}"
-            )
-        })
+        messages.append(
+            {
+                "text": (
+                    "Our 2018 policy is out of date on this point. Under UK data-protection law today: "
+                    f"{entry.statement}\n{law_citation(entry)}"
+                )
+            }
+        )
     messages.append({"json_message": payloads.answer(topic.section_ids, [e.id for e in corrections])})
     return messages
 
 
 def law_statements(subject: str, entries: Sequence[LawEntry]) -> List[Message]:
     """Say the 2018 policy is silent on `subject`, then the law, labelled as law."""
-    messages: List[Message] = [{
-        "text": (
-            f"Our 2018 privacy policy doesn't cover {subject}, so this isn't from the policy. "
-            "Under UK data-protection law:"
-        )
-    }]
+    messages: List[Message] = [
+        {
+            "text": (
+                f"Our 2018 privacy policy doesn't cover {subject}, so this isn't from the policy. "
+                "Under UK data-protection law:"
+            )
+        }
+    ]
     for entry in entries:
         messages.append({"text": f"{entry.statement}\n{law_citation(entry)}"})
     return messages
@@ -83,8 +88,9 @@ def request_offer(label: str) -> Message:
     }
 
 
-def law_answer(subject: str, entries: Sequence[LawEntry], team_email: str,
-               offer: Optional[str] = None) -> List[Message]:
+def law_answer(
+    subject: str, entries: Sequence[LawEntry], team_email: str, offer: Optional[str] = None
+) -> List[Message]:
     """A subject the 2018 policy is silent on but the law speaks to: say so, then the law,
     labelled as law (never quoted as the policy), then the offer to lodge the matching request
     (`offer`: its label) or else to reach the team."""
@@ -92,10 +98,12 @@ def law_answer(subject: str, entries: Sequence[LawEntry], team_email: str,
     if offer:
         messages.append(request_offer(offer))
     else:
-        messages.append({
-            "text": f"If you'd like the Session Music team to deal with this, I can pass it to them by email ({team_email}).",
-            "buttons": [handoff_button(), no_thanks_button()],
-        })
+        messages.append(
+            {
+                "text": f"If you'd like the Session Music team to deal with this, I can pass it to them by email ({team_email}).",
+                "buttons": [handoff_button(), no_thanks_button()],
+            }
+        )
     messages.append({"json_message": payloads.answer([], [entry.id for entry in entries])})
     return messages
 

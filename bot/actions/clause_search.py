@@ -14,6 +14,7 @@ policy is taken not to cover the question, and the bot says so instead of
 guessing. Threshold and weight were chosen on the training half of the real
 questions (quality/tuning.py); `CLAUSE_SEARCH=bm25` switches the vectors off.
 """
+
 from __future__ import annotations
 
 import os
@@ -132,11 +133,7 @@ def good_enough(match: Match, threshold: Optional[float] = None) -> bool:
 
 
 def _terms(text: str) -> List[str]:
-    return [
-        lemma
-        for lemma in lemmas(text, drop_stop_words=True)
-        if lemma not in DOMAIN_STOP_WORDS and len(lemma) > 1
-    ]
+    return [lemma for lemma in lemmas(text, drop_stop_words=True) if lemma not in DOMAIN_STOP_WORDS and len(lemma) > 1]
 
 
 def clause_texts(topics, examples) -> Dict[str, List[str]]:
@@ -160,6 +157,4 @@ def default_index() -> ClauseIndex:
 
     if MODE == "bm25":  # the earlier search: BM25 over the clauses' own headings and texts
         return ClauseIndex(default_policy())
-    return ClauseIndex(
-        default_policy(), clause_texts(default_topics(), default_examples()), vectors=default_vectors()
-    )
+    return ClauseIndex(default_policy(), clause_texts(default_topics(), default_examples()), vectors=default_vectors())

@@ -1,11 +1,13 @@
 """Reading the conversation so far (the tracker's events) and sending messages: helpers the
 policy, request and handoff actions share."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, Iterator, List, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+
 
 def send(dispatcher: CollectingDispatcher, messages: List[Dict[str, Any]]) -> None:
     """Each message as its own bot turn (keyword arguments of `utter_message`)."""

@@ -11,6 +11,7 @@ without special tokens, look up each token's vector, average).
 Used by the NLU (components/wordllama_featurizer.py, dense features for DIET)
 and by the actions (the hybrid clause search and the choice between topics).
 """
+
 from __future__ import annotations
 
 import os

@@ -1,10 +1,23 @@
 """The slots each form fills (reset when a flow starts, is sent, or is cancelled)."""
 
 REQUEST_SLOTS = (
-    "request_type", "request_key", "request_text", "requester_name", "requester_email",
-    "rectification_what", "rectification_value", "objection_processing", "objection_safeguards",
-    "portability_recipient", "restriction_what", "restriction_grounds",
-    "complaint_subject", "complaint_reference", "complaint_outcome", "request_confirmed", "offered_request",
+    "request_type",
+    "request_key",
+    "request_text",
+    "requester_name",
+    "requester_email",
+    "rectification_what",
+    "rectification_value",
+    "objection_processing",
+    "objection_safeguards",
+    "portability_recipient",
+    "restriction_what",
+    "restriction_grounds",
+    "complaint_subject",
+    "complaint_reference",
+    "complaint_outcome",
+    "request_confirmed",
+    "offered_request",
 )
 STATUS_SLOTS = ("status_reference", "status_email")
 

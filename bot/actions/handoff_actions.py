@@ -1,4 +1,5 @@
 """Email handoff: pass a question the bot can't answer to the team."""
+
 from __future__ import annotations
 
 import logging
@@ -42,7 +43,7 @@ class ActionStartHandoff(Action):
         dispatcher.utter_message(
             text=(
                 f"I'll pass your question to the Session Music team by email ({settings.team_email}), "
-                "and they'll reply to you directly. You can say \"cancel\" at any point."
+                'and they\'ll reply to you directly. You can say "cancel" at any point.'
             )
         )
         dispatcher.utter_message(json_message=payloads.handoff())
@@ -57,14 +58,18 @@ class ValidateHandoffForm(FormValidationAction):
         return "validate_handoff_form"
 
     @unless_reset
-    def validate_handoff_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_handoff_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         email = valid_email(value)
         if email is None:
             dispatcher.utter_message(text=EMAIL_PROBLEM)
         return {"handoff_email": email}
 
     @unless_reset
-    def validate_handoff_question(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_handoff_question(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         question = valid_free_text(value, 2000)
         if question is None:
             dispatcher.utter_message(text="Please type your question as plain text (up to 2,000 characters).")

@@ -1,6 +1,7 @@
 """The JSON bodies the bot posts to the intake, built from a form's slots (pure functions:
 the same slots give the same body, so a retry with the same idempotency key is the same
 submission to the intake)."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Mapping, Optional
@@ -30,6 +31,8 @@ NOT_GIVEN = "none"  # validators.NOT_GIVEN: an optional question answered "none"
 
 def _given(value: Any) -> Any:
     return None if value in (None, NOT_GIVEN) else value
+
+
 HANDOFF_FIELD_SLOTS = {"email": "handoff_email", "question": "handoff_question"}
 
 
@@ -55,7 +58,10 @@ def request_body(slots: Mapping[str, Any], channel: Optional[str], conversation_
         "idempotency_key": key,
     }
     if request_type == "rectification":
-        body["rectification"] = {"what": slots.get("rectification_what"), "correct_value": slots.get("rectification_value")}
+        body["rectification"] = {
+            "what": slots.get("rectification_what"),
+            "correct_value": slots.get("rectification_value"),
+        }
     if request_type == "objection":
         body["objection"] = {"processing": slots.get("objection_processing")}
         chosen = _given(slots.get("objection_safeguards"))
@@ -66,9 +72,11 @@ def request_body(slots: Mapping[str, Any], channel: Optional[str], conversation_
     if request_type == "restriction":
         body["restriction"] = {"what": slots.get("restriction_what"), "grounds": slots.get("restriction_grounds")}
     if request_type == "complaint":
-        body["complaint"] = {"subject": slots.get("complaint_subject"),
-                             "reference": _given(slots.get("complaint_reference")),
-                             "outcome_wanted": slots.get("complaint_outcome")}
+        body["complaint"] = {
+            "subject": slots.get("complaint_subject"),
+            "reference": _given(slots.get("complaint_reference")),
+            "outcome_wanted": slots.get("complaint_outcome"),
+        }
     return body
 
 
@@ -82,8 +90,9 @@ def transcript(events: List[Dict[str, Any]]) -> List[Dict[str, str]]:
     return lines[-TRANSCRIPT_LIMIT:]
 
 
-def handoff_body(slots: Mapping[str, Any], channel: Optional[str], conversation_id: str, key: str,
-                 events: List[Dict[str, Any]]) -> Dict[str, Any]:
+def handoff_body(
+    slots: Mapping[str, Any], channel: Optional[str], conversation_id: str, key: str, events: List[Dict[str, Any]]
+) -> Dict[str, Any]:
     """POST /api/v1/handoffs body; the transcript only when the shopper consented."""
     consent = bool(slots.get("handoff_consent"))
     body: Dict[str, Any] = {

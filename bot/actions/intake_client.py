@@ -18,6 +18,7 @@ within the same second would carry the same signature, so every attempt is signe
 timestamp not used before by this process, and a "replayed" refusal is signed afresh and
 sent again.
 """
+
 from __future__ import annotations
 
 import json
@@ -89,8 +90,15 @@ def error_of(response: requests.Response) -> Dict[str, Any]:
 def nothing_sent(error: requests.RequestException) -> bool:
     """True when the request never left this process (refused or unanswered connection,
     unusable URL); anything else may have reached the intake."""
-    if isinstance(error, (requests.ConnectTimeout, requests.exceptions.InvalidURL,
-                          requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)):
+    if isinstance(
+        error,
+        (
+            requests.ConnectTimeout,
+            requests.exceptions.InvalidURL,
+            requests.exceptions.MissingSchema,
+            requests.exceptions.InvalidSchema,
+        ),
+    ):
         return True
     if isinstance(error, requests.ConnectionError):
         reason = error.args[0] if error.args else None
@@ -109,8 +117,13 @@ class IntakeClient:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "IntakeClient":
-        return cls(settings.intake_url, settings.intake_secret, settings.intake_timeout,
-                   settings.intake_retries, deadline=settings.intake_deadline)
+        return cls(
+            settings.intake_url,
+            settings.intake_secret,
+            settings.intake_timeout,
+            settings.intake_retries,
+            deadline=settings.intake_deadline,
+        )
 
     def submit_request(self, body: Dict[str, Any]) -> Dict[str, Any]:
         return self._post("/api/v1/requests", body)
@@ -126,8 +139,11 @@ class IntakeClient:
         another 4xx (429: too many look-ups)."""
         wait = max(min(self.timeout, self.deadline), 0.1)
         try:
-            response = requests.get(f"{self.base_url}/api/v1/requests/{quote(reference, safe='')}/status",
-                                    params={"email": email}, timeout=(wait, wait))
+            response = requests.get(
+                f"{self.base_url}/api/v1/requests/{quote(reference, safe='')}/status",
+                params={"email": email},
+                timeout=(wait, wait),
+            )
         except requests.RequestException as error:
             kind = IntakeUnreachable if nothing_sent(error) else IntakeOutcomeUnknown
             raise kind(f"intake unreachable: {type(error).__name__}") from None
@@ -136,8 +152,11 @@ class IntakeClient:
         if response.status_code >= 500:
             raise IntakeOutcomeUnknown(f"intake error {response.status_code}")
         if response.status_code != 200:
-            raise IntakeRefused(f"intake refused the look-up: HTTP {response.status_code}", response.status_code,
-                                error_of(response).get("fields") or None)
+            raise IntakeRefused(
+                f"intake refused the look-up: HTTP {response.status_code}",
+                response.status_code,
+                error_of(response).get("fields") or None,
+            )
         try:
             answer = response.json()
         except ValueError:
@@ -186,8 +205,11 @@ class IntakeClient:
                 continue
             if status not in (200, 201):
                 fields = error_of(response).get("fields")
-                raise IntakeRefused(f"intake refused the submission: HTTP {status}", status,
-                                    fields if isinstance(fields, dict) else None)
+                raise IntakeRefused(
+                    f"intake refused the submission: HTTP {status}",
+                    status,
+                    fields if isinstance(fields, dict) else None,
+                )
             try:
                 answer = response.json()
             except ValueError:

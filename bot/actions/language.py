@@ -3,6 +3,7 @@
 The same pipeline serves Rasa's SpacyNLP (training) and the actions (topic
 selection and clause search), so a word is normalised the same way everywhere.
 """
+
 from __future__ import annotations
 
 import os

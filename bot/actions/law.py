@@ -10,6 +10,7 @@ The file also lists where the 2018 policy is out of date (`outdated_policy_point
 each naming a policy clause and the law entry that supersedes it) and what the
 law requires that the policy never mentions (`policy_silent_on`).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -134,9 +135,7 @@ def _url(value: str, hosts: Sequence[str], where: str, field: str) -> str:
     url = str(value).strip()
     parts = urlsplit(url)
     if parts.scheme != "https" or parts.hostname not in hosts or not parts.path.strip("/"):
-        raise LawError(
-            f"{where}: {field} must be an https address of a page on {' or '.join(hosts)}, not {url!r}"
-        )
+        raise LawError(f"{where}: {field} must be an https address of a page on {' or '.join(hosts)}, not {url!r}")
     return url
 
 
@@ -149,9 +148,7 @@ def _entry(raw, index: int) -> LawEntry:
     if missing:
         raise LawError(f"{where}: missing field(s) {', '.join(missing)}")
     if not LAW_ID.match(law_id):
-        raise LawError(
-            f"{where}: bad id {law_id!r} (expected 'law.' and lower-case words joined by hyphens)"
-        )
+        raise LawError(f"{where}: bad id {law_id!r} (expected 'law.' and lower-case words joined by hyphens)")
     in_force = raw.get("in_force")
     return LawEntry(
         id=law_id,

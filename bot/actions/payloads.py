@@ -4,6 +4,7 @@ Each bot turn that answers, declines or starts something carries exactly one
 of these payloads next to its text (see README, "Message contract"). The
 widget renders citations from them and answer quality is measured on them.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, Iterable, Optional

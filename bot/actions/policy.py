@@ -3,6 +3,7 @@
 The YAML is the single source of truth. Clause text is verbatim from the
 shop's policy page; every answer quotes it from here, never retyped.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -52,9 +53,7 @@ class Clause:
         previous = None
         for number in sentence_numbers:
             if not 1 <= number <= len(sentences):
-                raise PolicyError(
-                    f"clause {self.id} has {len(sentences)} sentences, not {number}"
-                )
+                raise PolicyError(f"clause {self.id} has {len(sentences)} sentences, not {number}")
             if previous is not None and number != previous + 1:
                 parts.append("…")
             parts.append(sentences[number - 1])

@@ -1,4 +1,5 @@
 """Rasa actions that answer from the privacy policy."""
+
 from __future__ import annotations
 
 import logging
@@ -34,8 +35,12 @@ def reply(choice: Choice, settings: Settings, offer: Optional[str] = None) -> Li
         return answers.topic_answer(choice.topic, policy, settings.policy_url, law=default_law())
     if choice.kind == "law":
         law = default_law()
-        return answers.law_answer(choice.subject, [law[law_id] for law_id in choice.law], settings.team_email,
-                                  offer=REQUEST_LABELS[offer] if offer else None)
+        return answers.law_answer(
+            choice.subject,
+            [law[law_id] for law_id in choice.law],
+            settings.team_email,
+            offer=REQUEST_LABELS[offer] if offer else None,
+        )
     if choice.kind == "closest":
         return answers.closest_clause_answer(policy, choice.clause_id, settings.policy_url, settings.team_email)
     if choice.kind == "out_of_scope":
@@ -75,8 +80,7 @@ class ActionAnswerPolicy(Action):
         if request_type and not tracker.active_loop_name:
             dispatcher.utter_message(
                 text=f"Shall I lodge a request for you now ({REQUEST_LABELS[request_type]})? It's free.",
-                buttons=[{"title": "Yes, start it", "payload": "/affirm"},
-                         {"title": "No, thanks", "payload": "/deny"}],
+                buttons=[{"title": "Yes, start it", "payload": "/affirm"}, {"title": "No, thanks", "payload": "/deny"}],
             )
         return [SlotSet("offered_request", None)]
 

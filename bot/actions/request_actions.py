@@ -1,4 +1,5 @@
 """Data-rights request flows: start, collect (form), confirm, lodge with the intake."""
+
 from __future__ import annotations
 
 import logging
@@ -60,19 +61,33 @@ AUTOMATED_DECISIONS_LAW = "law.automated-decisions"
 # Complaints: the shopper is told about the ICO every time (uk-law.yml).
 COMPLAINT_ICO_LAW = "law.complaint-ico"
 
-SAFEGUARD_WORDS = {"human_review": "a person to review the decision", "express_view": "to give your side",
-                   "contest": "to challenge the decision"}
-RESTRICTION_WORDS = {"accuracy_contested": "you say the data is wrong", "objection_pending": "you've objected and are waiting",
-                     "unlawful": "our use is unlawful, but keep the data", "legal_claim": "you need it kept for a legal claim"}
-COMPLAINT_WORDS = {"request_handling": "how we handled a request", "marketing": "marketing",
-                   "data_use": "how we used your data", "breach": "a possible data breach", "other": "something else"}
+SAFEGUARD_WORDS = {
+    "human_review": "a person to review the decision",
+    "express_view": "to give your side",
+    "contest": "to challenge the decision",
+}
+RESTRICTION_WORDS = {
+    "accuracy_contested": "you say the data is wrong",
+    "objection_pending": "you've objected and are waiting",
+    "unlawful": "our use is unlawful, but keep the data",
+    "legal_claim": "you need it kept for a legal claim",
+}
+COMPLAINT_WORDS = {
+    "request_handling": "how we handled a request",
+    "marketing": "marketing",
+    "data_use": "how we used your data",
+    "breach": "a possible data breach",
+    "other": "something else",
+}
 
 
 def ico_sentence() -> str:
     """Where to complain to the ICO, from uk-law.yml's `regulator` (never retyped)."""
     regulator = default_law().regulator
-    return (f"You can also complain to the {regulator.name} at any time: {regulator.complaint_url} "
-            f"(helpline {regulator.helpline}).")
+    return (
+        f"You can also complain to the {regulator.name} at any time: {regulator.complaint_url} "
+        f"(helpline {regulator.helpline})."
+    )
 
 
 def request_type_for(tracker: Tracker) -> Optional[str]:
@@ -137,12 +152,14 @@ class ActionStartRequest(Action):
             law_ids = list(topics.law_of_subject[subject])
             messages = answers.law_statements(subject, [default_law()[law_id] for law_id in law_ids])
         lodge = "your complaint" if request_type == "complaint" else f"a request for {REQUEST_LABELS[request_type]}"
-        messages.append({
-            "text": (
-                f"I can lodge {lodge} with our team right now. "
-                "It's free of charge. You can say \"cancel\" at any point."
-            )
-        })
+        messages.append(
+            {
+                "text": (
+                    f"I can lodge {lodge} with our team right now. "
+                    'It\'s free of charge. You can say "cancel" at any point.'
+                )
+            }
+        )
         messages.append({"json_message": payloads.request(request_type, law=law_ids or None)})
         send(dispatcher, messages)
         events = [SlotSet(slot, None) for slot in REQUEST_SLOTS]
@@ -167,8 +184,9 @@ class ValidateRequestForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_request_form"
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
         slots = ["requester_name", "requester_email"]
         request_type = tracker.get_slot("request_type")
         slots += TYPE_SLOTS.get(request_type, ())
@@ -177,88 +195,118 @@ class ValidateRequestForm(FormValidationAction):
         return slots + ["request_confirmed"]
 
     @unless_reset
-    def validate_requester_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_requester_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         name = valid_name(value)
         if name is None:
             dispatcher.utter_message(text="Sorry, I need your full name as plain text (for example Jane Smith).")
         return {"requester_name": name}
 
     @unless_reset
-    def validate_requester_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_requester_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         email = valid_email(value)
         if email is None:
             dispatcher.utter_message(text=EMAIL_PROBLEM)
         return {"requester_email": email}
 
     @unless_reset
-    def validate_rectification_what(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_rectification_what(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         text = valid_free_text(value, 200)
         if text is None:
-            dispatcher.utter_message(text="Please tell me in a few words what is wrong (for example: my postal address).")
+            dispatcher.utter_message(
+                text="Please tell me in a few words what is wrong (for example: my postal address)."
+            )
         return {"rectification_what": text}
 
     @unless_reset
-    def validate_rectification_value(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_rectification_value(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         text = valid_free_text(value, 500)
         if text is None:
             dispatcher.utter_message(text="Please type the correct value as plain text.")
         return {"rectification_value": text}
 
     @unless_reset
-    def validate_objection_processing(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_objection_processing(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         choice = objection_choice(str(value or ""))
         if choice is None:
             dispatcher.utter_message(text="Please choose profiling, credit checks or marketing.")
         return {"objection_processing": choice}
 
-
     @unless_reset
-    def validate_objection_safeguards(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_objection_safeguards(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         chosen = safeguards(value)
         if chosen is None:
-            dispatcher.utter_message(text="Please choose any of: a person to review it, to give your side, "
-                                          "to challenge it; or say all, or none.")
+            dispatcher.utter_message(
+                text="Please choose any of: a person to review it, to give your side, "
+                "to challenge it; or say all, or none."
+            )
         return {"objection_safeguards": chosen}
 
     @unless_reset
-    def validate_portability_recipient(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_portability_recipient(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         recipient = portability_recipient(value)
         if recipient is None:
-            dispatcher.utter_message(text="Please say \"to me\", or type the name of the organisation as plain text.")
+            dispatcher.utter_message(text='Please say "to me", or type the name of the organisation as plain text.')
         return {"portability_recipient": recipient}
 
     @unless_reset
-    def validate_restriction_what(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_restriction_what(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         text = valid_free_text(value, 500)
         if text is None:
             dispatcher.utter_message(text="Please tell me in a few words which data (for example: my order history).")
         return {"restriction_what": text}
 
     @unless_reset
-    def validate_restriction_grounds(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_restriction_grounds(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         grounds = restriction_grounds(str(value or ""))
         if grounds is None:
-            dispatcher.utter_message(text="Please choose one: the data is wrong, you've objected, our use is "
-                                          "unlawful, or you need it for a legal claim.")
+            dispatcher.utter_message(
+                text="Please choose one: the data is wrong, you've objected, our use is "
+                "unlawful, or you need it for a legal claim."
+            )
         return {"restriction_grounds": grounds}
 
     @unless_reset
-    def validate_complaint_subject(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_complaint_subject(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         subject = complaint_subject(str(value or ""))
         if subject is None:
-            dispatcher.utter_message(text="Please choose one: a request, marketing, how we used your data, "
-                                          "a data breach, or something else.")
+            dispatcher.utter_message(
+                text="Please choose one: a request, marketing, how we used your data, a data breach, or something else."
+            )
         return {"complaint_subject": subject}
 
     @unless_reset
-    def validate_complaint_reference(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_complaint_reference(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         reference = optional_reference(value)
         if reference is None:
-            dispatcher.utter_message(text="A reference looks like SM-AB12-CD34. Please type it, or say \"none\".")
+            dispatcher.utter_message(text='A reference looks like SM-AB12-CD34. Please type it, or say "none".')
         return {"complaint_reference": reference}
 
     @unless_reset
-    def validate_complaint_outcome(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_complaint_outcome(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         text = valid_free_text(value, 1000)
         if text is None:
             dispatcher.utter_message(text="Please tell me as plain text what you'd like us to do.")
@@ -273,16 +321,20 @@ class ActionAskObjectionSafeguards(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         entry = default_law()[AUTOMATED_DECISIONS_LAW]
-        dispatcher.utter_message(text=(
-            "Where a decision about you is made by computer alone, UK data-protection law gives you safeguards:\n"
-            f"{entry.statement}\n{answers.law_citation(entry)}"
-        ))
+        dispatcher.utter_message(
+            text=(
+                "Where a decision about you is made by computer alone, UK data-protection law gives you safeguards:\n"
+                f"{entry.statement}\n{answers.law_citation(entry)}"
+            )
+        )
         dispatcher.utter_message(
             text="Which would you like us to give you: a person to review the decision, a chance to give your side, "
-                 "a way to challenge it? Say any of them, \"all\", or \"none\".",
-            buttons=[{"title": "All three", "payload": "all"},
-                     {"title": "A person to review it", "payload": "human review"},
-                     {"title": "None", "payload": "none"}],
+            'a way to challenge it? Say any of them, "all", or "none".',
+            buttons=[
+                {"title": "All three", "payload": "all"},
+                {"title": "A person to review it", "payload": "human review"},
+                {"title": "None", "payload": "none"},
+            ],
         )
         dispatcher.utter_message(json_message=payloads.request("objection", law=[AUTOMATED_DECISIONS_LAW]))
         return []
@@ -346,7 +398,8 @@ class ActionSubmitRequest(Action):
         request_type = slot("request_type")
         if not slot("request_confirmed"):
             dispatcher.utter_message(
-                text=EARLIER_ATTEMPT_MAY_HAVE_ARRIVED if sent_before(tracker)
+                text=EARLIER_ATTEMPT_MAY_HAVE_ARRIVED
+                if sent_before(tracker)
                 else "OK, I haven't sent anything. Is there anything else I can help with?"
             )
             return reset
@@ -374,8 +427,12 @@ class ActionSubmitRequest(Action):
             if isinstance(error, IntakeRefused) and error.status == 422 and field_slot:
                 # Nothing was stored: ask for that answer again, then confirm and send.
                 dispatcher.utter_message(text=REFUSED_FIELD_QUESTIONS[field_slot])
-                return [SlotSet("request_key", key), SlotSet(field_slot, None),
-                        SlotSet("request_confirmed", None), FollowupAction("request_form")]
+                return [
+                    SlotSet("request_key", key),
+                    SlotSet(field_slot, None),
+                    SlotSet("request_confirmed", None),
+                    FollowupAction("request_form"),
+                ]
             dispatcher.utter_message(text=not_sent_text("your request", error, settings.team_email))
             dispatcher.utter_message(json_message=payloads.request(request_type, status="failed"))
             return reset
@@ -385,8 +442,7 @@ class ActionSubmitRequest(Action):
             law_ids = [COMPLAINT_ICO_LAW]
             text = (
                 f"Your complaint is lodged. Your reference is {reference}. We've emailed you our acknowledgement; "
-                "we'll look into it and tell you the outcome, with our reasons, without undue delay. "
-                + ico_sentence()
+                "we'll look into it and tell you the outcome, with our reasons, without undue delay. " + ico_sentence()
             )
         elif request_type == "marketing_opt_out":
             text = (
@@ -414,7 +470,8 @@ class ActionCancelRequest(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         dispatcher.utter_message(
-            text=EARLIER_ATTEMPT_MAY_HAVE_ARRIVED if sent_before(tracker)
+            text=EARLIER_ATTEMPT_MAY_HAVE_ARRIVED
+            if sent_before(tracker)
             else "OK, I've stopped and nothing was sent. Anything else I can help with?"
         )
         return [ActiveLoop(None)] + [SlotSet(name, None) for name in REQUEST_SLOTS + HANDOFF_SLOTS]

@@ -5,6 +5,7 @@ secret has no default: outside development mode (INTAKE_DEVELOPMENT=1, which `ma
 the tests set) the action server refuses to start without INTAKE_API_SECRET.  `make run`
 passes the same per-checkout secret to the intake and to this server (launcher/dev_secrets.py).
 """
+
 from __future__ import annotations
 
 import logging
@@ -46,7 +47,8 @@ def intake_secret(env: Mapping[str, str]) -> str:
     if not development_mode(env):
         raise MissingIntakeSecret(
             f"refusing to start: {SECRET_ENV} is not set. Set it to the intake's shared secret, "
-            f"or set {DEVELOPMENT_ENV}=1 for a local development run.")
+            f"or set {DEVELOPMENT_ENV}=1 for a local development run."
+        )
     if _process_secret is None:
         _process_secret = secrets.token_urlsafe(32)
         logger.warning("%s is not set (development mode): requests to the intake will be refused", SECRET_ENV)

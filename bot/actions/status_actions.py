@@ -6,6 +6,7 @@ when the look-up reports one, a pause of the clock (rendered from whatever `paus
 it returns). Never any details of the request itself. A wrong reference and a wrong email get
 the same "not found", as the intake gives them.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,8 +33,10 @@ STATUS_WORDS = {
     "refused": "closed: refused (we emailed you our reasons)",
     "withdrawn": "closed: withdrawn",
 }
-NOT_FOUND = ("I couldn't find a request with that reference and email address. Please check both "
-             "(the reference looks like SM-AB12-CD34 and is in the emails we sent you).")
+NOT_FOUND = (
+    "I couldn't find a request with that reference and email address. Please check both "
+    "(the reference looks like SM-AB12-CD34 and is in the emails we sent you)."
+)
 
 
 def long_date(value: Any) -> str:
@@ -49,8 +52,11 @@ def status_text(reference: str, found: Mapping[str, Any]) -> str:
     status = str(found.get("status"))
     lines = [f"Request {reference}: {STATUS_WORDS.get(status, status.replace('_', ' '))}."]
     if found.get("due_at"):
-        lines.append(("It was due by " if status in ("completed", "refused", "withdrawn") else "Due by ")
-                     + long_date(found["due_at"]) + ".")
+        lines.append(
+            ("It was due by " if status in ("completed", "refused", "withdrawn") else "Due by ")
+            + long_date(found["due_at"])
+            + "."
+        )
     paused_since = next((found[key] for key in ("paused_since", "paused_at", "paused_on") if found.get(key)), None)
     if found.get("paused") or paused_since:
         reason = found.get("paused_reason") or found.get("pause_reason") or "waiting for your reply"
@@ -64,8 +70,10 @@ class ActionStartStatus(Action):
         return "action_start_status"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(text="I can look that up. For your privacy I need the email address "
-                                      "the request was made with, and I'll only show its status and due date.")
+        dispatcher.utter_message(
+            text="I can look that up. For your privacy I need the email address "
+            "the request was made with, and I'll only show its status and due date."
+        )
         reference = request_reference(tracker.latest_message.get("text"))
         return [SlotSet(slot, None) for slot in STATUS_SLOTS] + [SlotSet("status_reference", reference)]
 
@@ -75,14 +83,18 @@ class ValidateStatusForm(FormValidationAction):
         return "validate_status_form"
 
     @unless_reset
-    def validate_status_reference(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_status_reference(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         reference = request_reference(value)
         if reference is None:
             dispatcher.utter_message(text="A reference looks like SM-AB12-CD34. Could you type it again?")
         return {"status_reference": reference}
 
     @unless_reset
-    def validate_status_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_status_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         email = valid_email(value)
         if email is None:
             dispatcher.utter_message(text=EMAIL_PROBLEM)
@@ -104,8 +116,10 @@ class ActionCheckStatus(Action):
             if isinstance(error, IntakeRefused) and error.status == 429:
                 text = "There have been too many look-ups just now. Please try again in a few minutes."
             else:
-                text = (f"I'm sorry: I couldn't reach our team's system just now. Please try again later, "
-                        f"or email {settings.team_email} quoting your reference.")
+                text = (
+                    f"I'm sorry: I couldn't reach our team's system just now. Please try again later, "
+                    f"or email {settings.team_email} quoting your reference."
+                )
             dispatcher.utter_message(text=text)
             return reset
         if found is None:

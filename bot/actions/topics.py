@@ -1,4 +1,5 @@
 """Answer topics: which clauses answer which intent (`data/policy/topics.yml`)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -61,15 +62,11 @@ class TopicMap:
         self.law_of_subject = dict(law_of_subject or {})
         # Not-covered subjects whose law answer offers to start a request: subject -> request type.
         self.request_of_subject = dict(request_of_subject or {})
-        self._not_covered_forms = [
-            (subject, _keyword_forms(terms)) for subject, terms in self.not_covered
-        ]
+        self._not_covered_forms = [(subject, _keyword_forms(terms)) for subject, terms in self.not_covered]
         self._by_intent: Dict[str, List[Topic]] = {}
         for topic in self.topics:
             self._by_intent.setdefault(topic.intent, []).append(topic)
-        self._keyword_lemmas = {
-            topic.id: _keyword_forms(topic.keywords) for topic in self.topics
-        }
+        self._keyword_lemmas = {topic.id: _keyword_forms(topic.keywords) for topic in self.topics}
 
     def intents(self) -> List[str]:
         return list(self._by_intent)
@@ -130,11 +127,7 @@ def _normalise(message: str) -> Tuple[set, str]:
 
 
 def _count_hits(forms: Sequence[Tuple[str, str]], words: set, text: str) -> int:
-    return sum(
-        1
-        for single, phrase in forms
-        if (single and single in words) or (phrase and f" {phrase} " in text)
-    )
+    return sum(1 for single, phrase in forms if (single and single in words) or (phrase and f" {phrase} " in text))
 
 
 def _keyword_forms(keywords: Sequence[str]) -> List[Tuple[str, str]]:
@@ -171,9 +164,7 @@ def parse_topics(document: dict, policy: Policy, law=None) -> TopicMap:
                 raise PolicyError(f"topic {topic_id} cites unknown clause {clause_id!r}")
             sentences = tuple(int(n) for n in section.get("sentences") or ())
             policy[clause_id].quote(sentences)  # validates sentence numbers
-            sections.append(
-                SectionRef(clause_id, str(section.get("fingerprint", "")), sentences)
-            )
+            sections.append(SectionRef(clause_id, str(section.get("fingerprint", "")), sentences))
         if not 1 <= len(sections) <= MAX_SECTIONS:
             raise PolicyError(f"topic {topic_id} must cite 1 to {MAX_SECTIONS} clauses")
         summary = " ".join(str(raw.get("summary", "")).split())
@@ -206,7 +197,9 @@ def parse_topics(document: dict, policy: Policy, law=None) -> TopicMap:
 
     for subject, request_type in request_of_subject.items():
         if request_type not in REQUEST_TYPES or subject not in law_of_subject:
-            raise PolicyError(f"not-covered subject {subject!r} offers {request_type!r}: needs a request type and `law`")
+            raise PolicyError(
+                f"not-covered subject {subject!r} offers {request_type!r}: needs a request type and `law`"
+            )
     if law is not None:
         for subject, law_ids in law_of_subject.items():
             unknown = [law_id for law_id in law_ids if law_id not in law]

@@ -6,6 +6,7 @@ the real-question training half (data/nlu/real_questions.yml) carry their
 answer topic in their metadata; a hand-written example gets the topic its
 intent's keywords choose.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,5 +1,6 @@
 """What the bot accepts as an answer to each form question (pure functions: text in, clean
 value or None out), and the decorator the forms' `validate_<slot>` methods share."""
+
 from __future__ import annotations
 
 import functools
@@ -31,8 +32,19 @@ RESTRICTION_CHOICES = {
 # What a complaint is about (dsar_contract.COMPLAINT_SUBJECTS), in the shopper's words.
 COMPLAINT_CHOICES = {
     "breach": ("breach", "leak", "hack", "stolen", "lost my", "exposed", "compromis"),
-    "request_handling": ("request", "handl", "sar", "no reply", "ignored", "late", "took too long", "never replied",
-                         "delet", "erase", "copy of my data"),
+    "request_handling": (
+        "request",
+        "handl",
+        "sar",
+        "no reply",
+        "ignored",
+        "late",
+        "took too long",
+        "never replied",
+        "delet",
+        "erase",
+        "copy of my data",
+    ),
     "marketing": ("market", "spam", "newsletter", "email", "text", "call", "unsubscrib", "advert"),
     "data_use": ("use", "used", "using", "shar", "sold", "profil", "credit", "passed"),
     "other": ("other", "something else", "else"),
@@ -46,8 +58,11 @@ SAFEGUARD_CHOICES = {
 }
 
 #: what a shopper says for "no" to an optional question (a reference, safeguards)
-NONE_WORDS = re.compile(r"^(no|none|nope|n/?a|skip|nothing|not applicable|no reference|i don'?t have (one|it|a reference)"
-                        r"|don'?t have (one|it)|no thanks|not really)\b", re.I)
+NONE_WORDS = re.compile(
+    r"^(no|none|nope|n/?a|skip|nothing|not applicable|no reference|i don'?t have (one|it|a reference)"
+    r"|don'?t have (one|it)|no thanks|not really)\b",
+    re.I,
+)
 #: a form slot answered "none" (a form needs a value to move on; never sent to the intake)
 NOT_GIVEN = "none"
 TO_ME = re.compile(r"^(to )?(me|myself|my email|just me|send it to me|to my email|i want it|give it to me)\b", re.I)
@@ -62,10 +77,12 @@ EMAIL_PROBLEM = "That doesn't look like an email address. Could you type it agai
 def unless_reset(validate: Callable) -> Callable:
     """For a form's `validate_<slot>` method: a slot reset to None when a flow starts is
     not an answer from the shopper, so it is neither checked nor complained about."""
-    slot = validate.__name__[len("validate_"):]
+    slot = validate.__name__[len("validate_") :]
 
     @functools.wraps(validate)
-    def checked(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def checked(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if value is None:
             return {slot: None}
         return validate(self, value, dispatcher, tracker, domain)
@@ -155,15 +172,18 @@ def safeguards(text: Any) -> Optional[str]:
     words = " ".join(str(text or "").split())
     if re.search(r"\b(all|every|each|all three|everything)\b", words, re.I):
         return ",".join(SAFEGUARD_CHOICES)
-    chosen = [name for name, stems in SAFEGUARD_CHOICES.items()
-              if name == words.lower().replace(" ", "_") or any(stem in words.lower() for stem in stems)]
+    chosen = [
+        name
+        for name, stems in SAFEGUARD_CHOICES.items()
+        if name == words.lower().replace(" ", "_") or any(stem in words.lower() for stem in stems)
+    ]
     if chosen:
         return ",".join(chosen)
     return NOT_GIVEN if NONE_WORDS.match(words) else None
 
 
 def portability_recipient(text: Any) -> Optional[str]:
-    """"requester" for "send it to me", else the organisation named (plain text), else None."""
+    """ "requester" for "send it to me", else the organisation named (plain text), else None."""
     words = " ".join(str(text or "").split())
     if TO_ME.match(words) or words.lower() == "requester":
         return "requester"

@@ -13,6 +13,7 @@ it by gigabytes. This channel keeps Rasa's URL and JSON (`POST
   request (`<script>...</script>` used to start the marketing opt-out form);
 - failures are logged without the shopper's text.
 """
+
 from __future__ import annotations
 
 import logging
@@ -32,10 +33,7 @@ logger = logging.getLogger(__name__)
 # The widget's input is capped at 1,000 characters; this leaves room for other clients.
 MAX_MESSAGE_CHARS = int(os.environ.get("MAX_MESSAGE_CHARS", "2000"))
 MAX_SENDER_CHARS = 128
-TOO_LONG = (
-    "That message is too long for me: please keep it under {limit:,} characters, "
-    "or ask one question at a time."
-)
+TOO_LONG = "That message is too long for me: please keep it under {limit:,} characters, or ask one question at a time."
 
 
 PLAIN_TEXT_ONLY = "I can only read plain text: please type your question."
@@ -93,8 +91,9 @@ class GuardedRestInput(RestInput):
             text = plain
             collector = CollectingOutputChannel()
             try:
-                await on_new_message(UserMessage(
-                    text, collector, sender, input_channel=self.name(), metadata=self.get_metadata(request)))
+                await on_new_message(
+                    UserMessage(text, collector, sender, input_channel=self.name(), metadata=self.get_metadata(request))
+                )
             except CancelledError:
                 logger.error("message handling timed out (conversation %s)", sender)
             except Exception as error:  # the shopper's text is never logged

@@ -10,6 +10,7 @@ sentence). DIET concatenates them with the sparse features.
 Not trainable: it only reads the vectors, so it adds nothing to the model
 archive and costs a table look-up per message.
 """
+
 from __future__ import annotations
 
 import logging
@@ -32,9 +33,7 @@ from actions.embeddings import WORDLLAMA_DIR, WordVectors
 logger = logging.getLogger(__name__)
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class WordLlamaFeaturizer(DenseFeaturizer, GraphComponent):
     """Dense sequence and sentence features from WordLlama token embeddings."""
 

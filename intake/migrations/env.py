@@ -3,6 +3,7 @@
 Run through ``intake.migrate.upgrade(url)`` / ``flask --app intake migrate``; the database
 URL comes from ``config.attributes["database_url"]`` (or the DATABASE_URL default).
 """
+
 from alembic import context
 
 from intake.config import load_config
@@ -19,8 +20,13 @@ def _url() -> str:
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True,
-                      dialect_opts={"paramstyle": "named"}, render_as_batch=True)
+    context.configure(
+        url=_url(),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        dialect_opts={"paramstyle": "named"},
+        render_as_batch=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -1,4 +1,5 @@
 """Tracker fixtures in the financial-demo style: a tracker in, events and messages out."""
+
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -15,8 +16,11 @@ def make_tracker(text, intent, history=(), slots=None, active_loop=None, confide
     latest = user_event(text, intent, confidence, ranking)
     events = [{"event": "action", "name": "action_listen"}]
     for past_text, past_intent in history:
-        events += [user_event(past_text, past_intent), {"event": "bot", "text": "..."},
-                   {"event": "action", "name": "action_listen"}]
+        events += [
+            user_event(past_text, past_intent),
+            {"event": "bot", "text": "..."},
+            {"event": "action", "name": "action_listen"},
+        ]
     events.append(latest)
     return Tracker(
         sender_id="test-conversation",
@@ -53,6 +57,7 @@ def policy_url(monkeypatch):
 
 # --- the intake service, running for real on a local port (gunicorn, SQLite) -----------------
 
+
 @pytest.fixture(scope="module")
 def intake(tmp_path_factory):
     from launcher import Ports, Stack
@@ -79,4 +84,5 @@ def use_intake(monkeypatch):
         monkeypatch.setenv("INTAKE_API_SECRET", stack.env()["INTAKE_API_SECRET"])  # what the launcher gave it
         monkeypatch.setenv("INTAKE_RETRIES", retries)
         monkeypatch.setenv("INTAKE_TIMEOUT", "3")
+
     return point_at

@@ -1,6 +1,7 @@
 """What the bot tells a shopper when the intake does not give a clear answer: a hung intake
 (a real intake process stopped with SIGSTOP, and a socket server that accepts and never
 answers), a stopped one, and one that refuses a field (422). Real action code, real intake."""
+
 import os
 import signal
 import socket
@@ -76,6 +77,7 @@ def point_at(monkeypatch):
         monkeypatch.setenv("INTAKE_RETRIES", retries)
         monkeypatch.setenv("INTAKE_TIMEOUT", timeout)
         monkeypatch.setenv("INTAKE_DEADLINE", str(DEADLINE))
+
     return point
 
 
@@ -125,7 +127,8 @@ def assert_honest_about_an_unknown_outcome(dispatcher, events, slots):
     kept = after(slots, events)
     assert kept["request_confirmed"] is None
     assert {k: v for k, v in kept.items() if k != "request_confirmed"} == {
-        k: v for k, v in slots.items() if k != "request_confirmed"}, "slots and idempotency key kept"
+        k: v for k, v in slots.items() if k != "request_confirmed"
+    }, "slots and idempotency key kept"
 
 
 def test_a_hung_intake_gets_an_honest_maybe_within_the_deadline(hung_server, point_at):
@@ -198,8 +201,16 @@ def test_an_email_address_the_intake_refuses_is_asked_for_again_not_reported_as_
 def test_a_handoff_email_the_intake_refuses_is_asked_for_again(intake, point_at):
     point_at(intake)
     key = str(uuid.uuid4())
-    tracker = make_tracker("no", "deny", slots={"handoff_email": "sam@example.c0m", "handoff_question": "cctv?",
-                                                 "handoff_consent": False, "handoff_key": key})
+    tracker = make_tracker(
+        "no",
+        "deny",
+        slots={
+            "handoff_email": "sam@example.c0m",
+            "handoff_question": "cctv?",
+            "handoff_consent": False,
+            "handoff_key": key,
+        },
+    )
     dispatcher = CollectingDispatcher()
     events = ActionSubmitHandoff().run(dispatcher, tracker, {})
     assert "NOT been sent yet" in texts(dispatcher) and "few minutes" not in texts(dispatcher)
@@ -210,8 +221,16 @@ def test_a_handoff_email_the_intake_refuses_is_asked_for_again(intake, point_at)
 def test_a_hung_intake_during_a_handoff_is_not_reported_as_not_sent(hung_server, point_at):
     url, _ = hung_server
     point_at(url)
-    tracker = make_tracker("no", "deny", slots={"handoff_email": "sam@example.com", "handoff_question": "cctv?",
-                                                 "handoff_consent": False, "handoff_key": str(uuid.uuid4())})
+    tracker = make_tracker(
+        "no",
+        "deny",
+        slots={
+            "handoff_email": "sam@example.com",
+            "handoff_question": "cctv?",
+            "handoff_consent": False,
+            "handoff_key": str(uuid.uuid4()),
+        },
+    )
     dispatcher = CollectingDispatcher()
     ActionSubmitHandoff().run(dispatcher, tracker, {})
     said = texts(dispatcher)
@@ -221,13 +240,20 @@ def test_a_hung_intake_during_a_handoff_is_not_reported_as_not_sent(hung_server,
 UNCONFIRMED_ATTEMPT = [
     {"event": "action", "name": "action_start_request"},
     {"event": "action", "name": "action_submit_request"},
-    {"event": "bot", "text": "...", "data": {"custom": {"kind": "request", "request_type": "access", "status": "unconfirmed"}}},
+    {
+        "event": "bot",
+        "text": "...",
+        "data": {"custom": {"kind": "request", "request_type": "access", "status": "unconfirmed"}},
+    },
 ]
 
 
 def test_after_an_unconfirmed_attempt_stopping_never_claims_nothing_was_sent():
     slots = request_slots(request_confirmed=None)
-    for tracker_text, intent, action in (("cancel", "cancel", ActionCancelRequest()), ("no", "deny", ActionSubmitRequest())):
+    for tracker_text, intent, action in (
+        ("cancel", "cancel", ActionCancelRequest()),
+        ("no", "deny", ActionSubmitRequest()),
+    ):
         tracker = make_tracker(tracker_text, intent, slots=dict(slots, request_confirmed=False))
         tracker.events[-1:-1] = UNCONFIRMED_ATTEMPT
         dispatcher = CollectingDispatcher()

@@ -1,4 +1,5 @@
 """The answering actions, run on tracker fixtures."""
+
 from rasa_sdk.events import SlotSet
 
 from tests.actions.conftest import make_tracker
@@ -57,20 +58,29 @@ def test_not_covered_reply_names_the_nearest_clause_without_quoting_it(dispatche
 
 
 def test_unclear_message_guessed_as_not_privacy_is_out_of_scope(dispatcher, domain):
-    tracker = make_tracker("zxcv karaoke delivery slot thursday", "nlu_fallback", confidence=0.3,
-                           ranking=[("nlu_fallback", 0.4), ("out_of_scope", 0.3), ("greet", 0.1)])
+    tracker = make_tracker(
+        "zxcv karaoke delivery slot thursday",
+        "nlu_fallback",
+        confidence=0.3,
+        ranking=[("nlu_fallback", 0.4), ("out_of_scope", 0.3), ("greet", 0.1)],
+    )
     ActionAnswerUnclear().run(dispatcher, tracker, domain)
     assert payloads_of(dispatcher) == [{"kind": "out_of_scope"}]
 
 
 def test_not_understood_asks_to_rephrase_with_three_suggested_questions(dispatcher, domain):
-    tracker = make_tracker("blorp wibble sausages", "nlu_fallback", confidence=0.2,
-                           ranking=[("nlu_fallback", 0.4), ("ask_security", 0.2), ("greet", 0.1)])
+    tracker = make_tracker(
+        "blorp wibble sausages",
+        "nlu_fallback",
+        confidence=0.2,
+        ranking=[("nlu_fallback", 0.4), ("ask_security", 0.2), ("greet", 0.1)],
+    )
     ActionAnswerUnclear().run(dispatcher, tracker, domain)
     assert payloads_of(dispatcher) == [{"kind": "clarify"}]
     buttons = [b for m in dispatcher.messages for b in m.get("buttons", [])]
     assert len(buttons) == 3
     from actions.topics import default_topics
+
     suggested = set(default_topics().suggested_questions.values())
     assert all(b["title"] == b["payload"] and b["title"] in suggested for b in buttons)
 
@@ -104,9 +114,18 @@ def test_unsure_intent_on_an_uncovered_subject_is_declined(dispatcher, domain):
 def test_a_silent_subject_is_never_answered_from_the_policy_however_sure_the_nlu_is(dispatcher, domain):
     """Declined, or (where UK law speaks) answered from the law alone: never a policy clause."""
     for text, intent, expected in [
-            ("can i move my data to another retailer", "ask_right_access", {"kind": "answer", "sections": [], "law": ["law.portability"]}),
-            ("can i restrict the processing of my data", "ask_rights", {"kind": "answer", "sections": [], "law": ["law.restriction"]}),
-            ("do you share my location with advertisers", "ask_data_sharing", {"kind": "not_covered"})]:
+        (
+            "can i move my data to another retailer",
+            "ask_right_access",
+            {"kind": "answer", "sections": [], "law": ["law.portability"]},
+        ),
+        (
+            "can i restrict the processing of my data",
+            "ask_rights",
+            {"kind": "answer", "sections": [], "law": ["law.restriction"]},
+        ),
+        ("do you share my location with advertisers", "ask_data_sharing", {"kind": "not_covered"}),
+    ]:
         dispatcher.messages.clear()
         ActionAnswerPolicy().run(dispatcher, make_tracker(text, intent, confidence=0.999), domain)
         assert [{k: v for k, v in p.items() if k != "nearest"} for p in payloads_of(dispatcher)] == [expected], text
@@ -120,8 +139,9 @@ def test_confident_intent_is_answered_when_no_silent_subject_is_named(dispatcher
 
 def test_an_informational_rights_question_ends_by_offering_the_request(dispatcher, tracker_for, domain):
     ActionAnswerPolicy().run(dispatcher, tracker_for("how do i get a copy of my data", "ask_right_access"), domain)
-    assert payloads_of(dispatcher) == [{"kind": "answer", "sections": ["access", "1.accuracy"],
-                                       "law": ["law.access-free", "law.current-act"]}]
+    assert payloads_of(dispatcher) == [
+        {"kind": "answer", "sections": ["access", "1.accuracy"], "law": ["law.access-free", "law.current-act"]}
+    ]
     offer = dispatcher.messages[-1]
     assert "a copy of your personal data" in offer["text"]
     assert [b["payload"] for b in offer["buttons"]] == ["/affirm", "/deny"]
@@ -143,7 +163,9 @@ def test_out_of_scope_reply_names_the_configured_team_address(dispatcher, tracke
 
 
 def test_the_access_answer_says_the_policy_is_out_of_date_on_the_fee_and_gives_the_law(dispatcher, tracker_for, domain):
-    ActionAnswerPolicy().run(dispatcher, tracker_for("do i have to pay for a copy of my data", "ask_right_access"), domain)
+    ActionAnswerPolicy().run(
+        dispatcher, tracker_for("do i have to pay for a copy of my data", "ask_right_access"), domain
+    )
     body = "\n".join(texts_of(dispatcher))
     assert "£10" in body  # the policy is still quoted as it stands...
     assert "Our 2018 policy is out of date on this point" in body  # ...and named out of date, with the law
@@ -164,20 +186,26 @@ def test_a_complaint_is_answered_from_the_law_with_the_ico_and_no_policy_quote(d
 
 
 def test_portability_and_restriction_questions_are_answered_from_the_law(dispatcher, tracker_for, domain):
-    ActionAnswerUnclear().run(dispatcher, tracker_for("can you send my data to another shop? data portability", "nlu_fallback"), domain)
     ActionAnswerUnclear().run(
-        dispatcher, tracker_for("please restrict processing of my data while you check it", "nlu_fallback"), domain)
+        dispatcher, tracker_for("can you send my data to another shop? data portability", "nlu_fallback"), domain
+    )
+    ActionAnswerUnclear().run(
+        dispatcher, tracker_for("please restrict processing of my data while you check it", "nlu_fallback"), domain
+    )
     assert [p["law"] for p in payloads_of(dispatcher)] == [["law.portability"], ["law.restriction"]]
 
 
 # --- law answers that offer a request (portability, restriction, complaints) -----------------
+
 
 def test_a_complaints_question_gets_the_law_with_the_ico_and_the_offer_to_lodge_one(dispatcher, tracker_for, domain):
     from actions.law import default_law
 
     events = ActionNotCovered().run(dispatcher, tracker_for("how do I complain to the ICO?", "ask_uncovered"), domain)
     assert events == [SlotSet("offered_request", "complaint")]
-    assert payloads_of(dispatcher) == [{"kind": "answer", "sections": [], "law": ["law.complaint-controller", "law.complaint-ico"]}]
+    assert payloads_of(dispatcher) == [
+        {"kind": "answer", "sections": [], "law": ["law.complaint-controller", "law.complaint-ico"]}
+    ]
     body = "\n".join(texts_of(dispatcher))
     regulator = default_law().regulator
     assert regulator.complaint_url in body and regulator.helpline in body
@@ -192,7 +220,9 @@ def test_portability_and_restriction_questions_offer_their_requests(dispatcher, 
     assert events == [SlotSet("offered_request", "portability")]
     assert payloads_of(dispatcher)[-1]["law"] == ["law.portability"]
     other = type(dispatcher)()
-    events = ActionAnswerUnclear().run(other, tracker_for("can you freeze my data while you verify it", "nlu_fallback"), domain)
+    events = ActionAnswerUnclear().run(
+        other, tracker_for("can you freeze my data while you verify it", "nlu_fallback"), domain
+    )
     assert events == [SlotSet("offered_request", "restriction")]
 
 

@@ -1,5 +1,6 @@
 """The submitting actions against the intake service running for real on a local port
 (gunicorn, SQLite), and against an intake that has been stopped."""
+
 import uuid
 
 from rasa_sdk.events import SlotSet
@@ -76,7 +77,9 @@ def test_an_unconfirmed_request_is_not_sent(intake, use_intake, dispatcher, doma
     assert rows_of(intake.database_url, "dsar_requests", idempotency_key=key) == []
 
 
-def test_with_the_intake_stopped_the_bot_says_truthfully_that_nothing_was_lodged(stopped_intake, use_intake, dispatcher, domain):
+def test_with_the_intake_stopped_the_bot_says_truthfully_that_nothing_was_lodged(
+    stopped_intake, use_intake, dispatcher, domain
+):
     use_intake(stopped_intake)
     events = ActionSubmitRequest().run(dispatcher, confirmed_request(), domain)
     said = texts(dispatcher)
@@ -86,7 +89,9 @@ def test_with_the_intake_stopped_the_bot_says_truthfully_that_nothing_was_lodged
     assert events == [SlotSet(name, None) for name in REQUEST_SLOTS]
 
 
-def test_a_refused_submission_is_reported_as_a_failure_not_retried_into_success(intake, use_intake, monkeypatch, dispatcher, domain):
+def test_a_refused_submission_is_reported_as_a_failure_not_retried_into_success(
+    intake, use_intake, monkeypatch, dispatcher, domain
+):
     use_intake(intake)
     monkeypatch.setenv("INTAKE_API_SECRET", "not-the-shared-secret")
     key = str(uuid.uuid4())
@@ -98,10 +103,15 @@ def test_a_refused_submission_is_reported_as_a_failure_not_retried_into_success(
 def test_the_handoff_is_posted_with_the_transcript_when_the_shopper_consents(intake, use_intake, dispatcher, domain):
     use_intake(intake)
     tracker = make_tracker(
-        "yes", "affirm",
+        "yes",
+        "affirm",
         history=[("do you keep cctv footage", "ask_uncovered")],
-        slots={"handoff_email": "sam@example.com", "handoff_question": "do you keep cctv footage",
-               "handoff_consent": True, "handoff_key": str(uuid.uuid4())},
+        slots={
+            "handoff_email": "sam@example.com",
+            "handoff_question": "do you keep cctv footage",
+            "handoff_consent": True,
+            "handoff_key": str(uuid.uuid4()),
+        },
     )
     ActionSubmitHandoff().run(dispatcher, tracker, domain)
     reference = payloads(dispatcher)[-1]["reference"]
@@ -113,8 +123,16 @@ def test_the_handoff_is_posted_with_the_transcript_when_the_shopper_consents(int
 
 def test_the_handoff_with_the_intake_stopped_gives_the_email_route(stopped_intake, use_intake, dispatcher, domain):
     use_intake(stopped_intake)
-    tracker = make_tracker("no", "deny", slots={"handoff_email": "sam@example.com", "handoff_question": "cctv?",
-                                                 "handoff_consent": False, "handoff_key": str(uuid.uuid4())})
+    tracker = make_tracker(
+        "no",
+        "deny",
+        slots={
+            "handoff_email": "sam@example.com",
+            "handoff_question": "cctv?",
+            "handoff_consent": False,
+            "handoff_key": str(uuid.uuid4()),
+        },
+    )
     ActionSubmitHandoff().run(dispatcher, tracker, domain)
     assert "has NOT been sent" in texts(dispatcher) and "sales@sessionmusic.co.uk" in texts(dispatcher)
     assert payloads(dispatcher) == [{"kind": "handoff"}]

@@ -1,5 +1,6 @@
 """Portability, restriction, complaints, the Art 22C safeguards and the status look-up:
 the actions run on tracker fixtures against the intake running for real on a local port."""
+
 import uuid
 
 from rasa_sdk.events import SlotSet
@@ -25,8 +26,14 @@ def lodge(dispatcher, domain, request_type, **slots):
 
 def test_a_complaint_is_lodged_with_the_ico_told_from_the_law_file(intake, use_intake, dispatcher, domain):
     use_intake(intake)
-    payload = lodge(dispatcher, domain, "complaint", complaint_subject="marketing", complaint_reference="none",
-                    complaint_outcome="stop emailing me")
+    payload = lodge(
+        dispatcher,
+        domain,
+        "complaint",
+        complaint_subject="marketing",
+        complaint_reference="none",
+        complaint_outcome="stop emailing me",
+    )
     assert payload["request_type"] == "complaint" and payload["status"] == "in_progress"
     assert payload["law"] == ["law.complaint-ico"]
     said = texts(dispatcher)
@@ -47,7 +54,10 @@ def test_portability_and_restriction_requests_are_lodged_with_what_they_need(int
     port = lodge(first, domain, "portability", portability_recipient="Currys PC World")
     restr = lodge(second, domain, "restriction", restriction_what="my order history", restriction_grounds="legal_claim")
     assert port["status"] == restr["status"] == "awaiting_verification"
-    assert row(intake.database_url, "dsar_requests", reference=port["reference"])["portability_recipient"] == "Currys PC World"
+    assert (
+        row(intake.database_url, "dsar_requests", reference=port["reference"])["portability_recipient"]
+        == "Currys PC World"
+    )
     stored = row(intake.database_url, "dsar_requests", reference=restr["reference"])
     assert (stored["restriction_what"], stored["restriction_grounds"]) == ("my order history", "legal_claim")
 
@@ -55,25 +65,36 @@ def test_portability_and_restriction_requests_are_lodged_with_what_they_need(int
 def test_an_objection_to_profiling_asks_for_and_sends_the_art_22c_safeguards(intake, use_intake, dispatcher, domain):
     import asyncio
 
-    tracker = make_tracker("stop profiling me", "request_objection", slots={"request_type": "objection",
-                                                                          "objection_processing": "profiling"})
+    tracker = make_tracker(
+        "stop profiling me",
+        "request_objection",
+        slots={"request_type": "objection", "objection_processing": "profiling"},
+    )
     required = asyncio.run(ValidateRequestForm().required_slots([], dispatcher, tracker, domain))
     assert "objection_safeguards" in required
     credit = make_tracker("x", "inform", slots={"request_type": "objection", "objection_processing": "credit_checks"})
-    assert "objection_safeguards" not in asyncio.run(ValidateRequestForm().required_slots([], dispatcher, credit, domain))
+    assert "objection_safeguards" not in asyncio.run(
+        ValidateRequestForm().required_slots([], dispatcher, credit, domain)
+    )
     ActionAskObjectionSafeguards().run(dispatcher, tracker, domain)
-    assert payloads(dispatcher) == [{"kind": "request", "request_type": "objection", "law": ["law.automated-decisions"]}]
+    assert payloads(dispatcher) == [
+        {"kind": "request", "request_type": "objection", "law": ["law.automated-decisions"]}
+    ]
     assert default_law()["law.automated-decisions"].source in texts(dispatcher)
     use_intake(intake)
-    payload = lodge(dispatcher, domain, "objection", objection_processing="profiling",
-                    objection_safeguards="human_review,contest")
+    payload = lodge(
+        dispatcher, domain, "objection", objection_processing="profiling", objection_safeguards="human_review,contest"
+    )
     stored = row(intake.database_url, "dsar_requests", reference=payload["reference"])
     assert stored["objection_safeguards"] == "human_review,contest"
 
 
 def test_a_restriction_flow_starts_from_the_law_and_reads_the_grounds_from_the_first_message(dispatcher, domain):
     events = ActionStartRequest().run(
-        dispatcher, make_tracker("please stop using my address while you check it's right", "request_restriction"), domain)
+        dispatcher,
+        make_tracker("please stop using my address while you check it's right", "request_restriction"),
+        domain,
+    )
     assert payloads(dispatcher) == [{"kind": "request", "request_type": "restriction", "law": ["law.restriction"]}]
     said = texts(dispatcher)
     assert "doesn't cover restricting processing" in said and "> " not in said  # the law, never a policy quote
@@ -82,8 +103,12 @@ def test_a_restriction_flow_starts_from_the_law_and_reads_the_grounds_from_the_f
 
 
 def test_yes_to_an_offered_complaint_starts_the_complaint(dispatcher, domain):
-    tracker = make_tracker("yes", "affirm", history=[("how do i complain to the ico", "ask_uncovered")],
-                           slots={"offered_request": "complaint"})
+    tracker = make_tracker(
+        "yes",
+        "affirm",
+        history=[("how do i complain to the ico", "ask_uncovered")],
+        slots={"offered_request": "complaint"},
+    )
     events = ActionStartRequest().run(dispatcher, tracker, domain)
     assert SlotSet("request_type", "complaint") in events and SlotSet("offered_request", None) in events
     payload = payloads(dispatcher)[0]
@@ -92,9 +117,18 @@ def test_yes_to_an_offered_complaint_starts_the_complaint(dispatcher, domain):
 
 
 def test_the_complaint_summary_shows_what_will_be_sent(dispatcher, domain):
-    tracker = make_tracker("stop emailing me", "inform", slots={
-        "request_type": "complaint", "requester_name": "Jane Smith", "requester_email": "jane@example.com",
-        "complaint_subject": "marketing", "complaint_reference": "none", "complaint_outcome": "stop emailing me"})
+    tracker = make_tracker(
+        "stop emailing me",
+        "inform",
+        slots={
+            "request_type": "complaint",
+            "requester_name": "Jane Smith",
+            "requester_email": "jane@example.com",
+            "complaint_subject": "marketing",
+            "complaint_reference": "none",
+            "complaint_outcome": "stop emailing me",
+        },
+    )
     ActionAskRequestConfirmed().run(dispatcher, tracker, domain)
     said = texts(dispatcher)
     assert "Here is your complaint:" in said and "• About: marketing" in said
@@ -103,7 +137,10 @@ def test_the_complaint_summary_shows_what_will_be_sent(dispatcher, domain):
 
 # --- the status look-up ----------------------------------------------------------------------
 
-def test_the_status_look_up_shows_status_and_due_date_and_one_not_found_for_either_wrong_input(intake, use_intake, domain):
+
+def test_the_status_look_up_shows_status_and_due_date_and_one_not_found_for_either_wrong_input(
+    intake, use_intake, domain
+):
     from rasa_sdk.executor import CollectingDispatcher
 
     use_intake(intake)
@@ -112,13 +149,16 @@ def test_the_status_look_up_shows_status_and_due_date_and_one_not_found_for_eith
     reference = lodged["reference"]
 
     start = CollectingDispatcher()
-    events = ActionStartStatus().run(start, make_tracker(f"where's my request {reference.lower()}?", "request_status"), domain)
+    events = ActionStartStatus().run(
+        start, make_tracker(f"where's my request {reference.lower()}?", "request_status"), domain
+    )
     assert SlotSet("status_reference", reference) in events
 
     def look_up(ref, address):
         out = CollectingDispatcher()
-        events = ActionCheckStatus().run(out, make_tracker(address, "inform", slots={"status_reference": ref,
-                                                                                       "status_email": address}), domain)
+        events = ActionCheckStatus().run(
+            out, make_tracker(address, "inform", slots={"status_reference": ref, "status_email": address}), domain
+        )
         assert events == [SlotSet("status_reference", None), SlotSet("status_email", None)]
         return texts(out)
 
@@ -132,8 +172,9 @@ def test_the_status_look_up_shows_status_and_due_date_and_one_not_found_for_eith
 
 
 def test_a_paused_clock_is_shown_from_whatever_the_look_up_returns():
-    paused = status_text("SM-AB12-CD34", {"status": "in_progress", "due_at": "2027-01-04", "paused": True,
-                                          "paused_since": "2026-03-03"})
+    paused = status_text(
+        "SM-AB12-CD34", {"status": "in_progress", "due_at": "2027-01-04", "paused": True, "paused_since": "2026-03-03"}
+    )
     assert "Due by 4 January 2027" in paused and "paused" in paused and "since 3 March 2026" in paused
     plain = status_text("SM-AB12-CD34", {"status": "in_progress", "due_at": "2027-01-04"})
     assert "paused" not in plain

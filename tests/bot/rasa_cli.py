@@ -1,4 +1,5 @@
 """Run the Rasa CLI on the trained model from tests."""
+
 import os
 import subprocess
 import sys
@@ -16,7 +17,7 @@ def require_model() -> Path:
 
 
 def rasa(*args: str, timeout: int = 900) -> subprocess.CompletedProcess:
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", RASA_TELEMETRY_ENABLED="false",
-               SQLALCHEMY_SILENCE_UBER_WARNING="1")
-    return subprocess.run([str(RASA), *args], cwd=BOT_DIR, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    env = dict(
+        os.environ, TF_CPP_MIN_LOG_LEVEL="3", RASA_TELEMETRY_ENABLED="false", SQLALCHEMY_SILENCE_UBER_WARNING="1"
+    )
+    return subprocess.run([str(RASA), *args], cwd=BOT_DIR, env=env, capture_output=True, text=True, timeout=timeout)

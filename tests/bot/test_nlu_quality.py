@@ -1,4 +1,5 @@
 """NLU on the held-out test set (never trained on): accuracy >= 0.95, macro F1 >= 0.93."""
+
 import json
 from pathlib import Path
 

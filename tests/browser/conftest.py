@@ -12,6 +12,7 @@ they are skipped with the reason; set BROWSER_TESTS_REQUIRE_STACK=1 (CI) to make
 failure instead, and BROWSER_TESTS_MODEL=path/to/model.tar.gz to test another model
 than bot/models/privacy-bot.tar.gz. Screenshots go to artifacts/screenshots/ (also on every failure).
 """
+
 from __future__ import annotations
 
 import os
@@ -60,7 +61,8 @@ def require_browser() -> None:
         # `make test` (BROWSER_TESTS_REQUIRE_STACK=1) never skips these quietly: it fails.
         required = os.environ.get("BROWSER_TESTS_REQUIRE_STACK") == "1"
         (pytest.fail if required else pytest.skip)(
-            f"no {', '.join(missing)}: apt-get install -y chromium chromium-driver (or make test BROWSER=0)")
+            f"no {', '.join(missing)}: apt-get install -y chromium chromium-driver (or make test BROWSER=0)"
+        )
 
 
 def new_driver(profile_dir: Path, size=DESKTOP, mobile: bool = False):

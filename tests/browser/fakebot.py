@@ -10,6 +10,7 @@ real stack. The server serves, from one origin:
   GET  /privacy-policy            a stub policy page (only its URL matters here)
   POST /webhooks/rest/webhook     answers from `script`: message -> reply
 """
+
 from __future__ import annotations
 
 import html
@@ -91,8 +92,11 @@ class FakeBot:
                     kind = "text/javascript" if name.endswith(".js") else "text/css"
                     self._send(200, (WIDGET_DIR / name).read_bytes(), kind + "; charset=utf-8")
                 elif path == "/privacy-policy":
-                    self._send(200, b"<!doctype html><title>Policy</title><p id='clause-cookies'>Cookies</p>",
-                               "text/html; charset=utf-8")
+                    self._send(
+                        200,
+                        b"<!doctype html><title>Policy</title><p id='clause-cookies'>Cookies</p>",
+                        "text/html; charset=utf-8",
+                    )
                 else:
                     self._send(404, b"not found", "text/plain")
 

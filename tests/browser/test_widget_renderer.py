@@ -5,6 +5,7 @@ replies the real bot never sends (markup and `javascript:` links in bot text, br
 payloads, 500s, answers slower than the time-out). Everything else runs on the real stack
 (test_widget_stack.py).
 """
+
 from __future__ import annotations
 
 import time
@@ -26,23 +27,54 @@ SVG = "<svg onload=\"window.__xss='svg'\"></svg>"
 def hostile_reply(policy_url):
     return [
         {"recipient_id": "t", "text": f"Bot says {IMG} and {SCRIPT}\nand {SVG}"},
-        {"recipient_id": "t", "text": "[click me](javascript:window.__xss='md')\n"
-                                      "javascript:window.__xss='raw'\n"
-                                      "[data](data:text/html,<script>window.__xss='data'</script>)\n"
-                                      "Plain http is not linked: http://evil.example/steal"},
-        {"recipient_id": "t", "text": "> “<b>quoted</b> " + IMG + "”\n"
-                                      "Privacy policy, section cookies: javascript:window.__xss='cite'\n"
-                                      "Privacy policy, section cookies: https://evil.example/privacy-policy#clause-cookies\n"
-                                      f"Privacy policy, section access: {policy_url}#clause-cookies"},
-        {"recipient_id": "t", "text": f"Fine links: https://www.sessionmusic.co.uk/pages/contact, sales@sessionmusic.co.uk "
-                                      f"and {policy_url}#clause-contact."},
-        {"recipient_id": "t", "text": "Pick one", "buttons": [
-            {"title": IMG, "payload": "/affirm"},
-            {"title": "javascript:window.__xss='button'", "payload": "javascript:window.__xss='payload'"}]},
-        {"recipient_id": "t", "custom": {"kind": "answer", "sections": [
-            "cookies\"><img src=x onerror=\"window.__xss='section'\">", "javascript:alert(1)", "contact"]}},
-        {"recipient_id": "t", "custom": {"kind": "request", "request_type": "<i>access</i>",
-                                         "status": "completed", "reference": IMG, "due_date": SCRIPT}},
+        {
+            "recipient_id": "t",
+            "text": "[click me](javascript:window.__xss='md')\n"
+            "javascript:window.__xss='raw'\n"
+            "[data](data:text/html,<script>window.__xss='data'</script>)\n"
+            "Plain http is not linked: http://evil.example/steal",
+        },
+        {
+            "recipient_id": "t",
+            "text": "> “<b>quoted</b> " + IMG + "”\n"
+            "Privacy policy, section cookies: javascript:window.__xss='cite'\n"
+            "Privacy policy, section cookies: https://evil.example/privacy-policy#clause-cookies\n"
+            f"Privacy policy, section access: {policy_url}#clause-cookies",
+        },
+        {
+            "recipient_id": "t",
+            "text": f"Fine links: https://www.sessionmusic.co.uk/pages/contact, sales@sessionmusic.co.uk "
+            f"and {policy_url}#clause-contact.",
+        },
+        {
+            "recipient_id": "t",
+            "text": "Pick one",
+            "buttons": [
+                {"title": IMG, "payload": "/affirm"},
+                {"title": "javascript:window.__xss='button'", "payload": "javascript:window.__xss='payload'"},
+            ],
+        },
+        {
+            "recipient_id": "t",
+            "custom": {
+                "kind": "answer",
+                "sections": [
+                    'cookies"><img src=x onerror="window.__xss=\'section\'">',
+                    "javascript:alert(1)",
+                    "contact",
+                ],
+            },
+        },
+        {
+            "recipient_id": "t",
+            "custom": {
+                "kind": "request",
+                "request_type": "<i>access</i>",
+                "status": "completed",
+                "reference": IMG,
+                "due_date": SCRIPT,
+            },
+        },
         {"recipient_id": "t", "custom": {"kind": "handoff", "reference": "<b>SM-XSS</b>"}},
         {"recipient_id": "t", "image": "https://evil.example/tracker.png"},
     ]
@@ -60,10 +92,17 @@ def test_bot_text_with_markup_and_script_links_is_shown_as_text(browser, fake_bo
     widget.assert_nothing_ran()
 
     text = widget.text_of(turn)
-    for literal in (IMG, SCRIPT, SVG, "[click me](javascript:window.__xss='md')", "javascript:window.__xss='raw'",
-                    "http://evil.example/steal", "<b>quoted</b>",
-                    "Privacy policy, section cookies: javascript:window.__xss='cite'",
-                    "Privacy policy, section cookies: https://evil.example/privacy-policy#clause-cookies"):
+    for literal in (
+        IMG,
+        SCRIPT,
+        SVG,
+        "[click me](javascript:window.__xss='md')",
+        "javascript:window.__xss='raw'",
+        "http://evil.example/steal",
+        "<b>quoted</b>",
+        "Privacy policy, section cookies: javascript:window.__xss='cite'",
+        "Privacy policy, section cookies: https://evil.example/privacy-policy#clause-cookies",
+    ):
         assert literal in text, literal
     # links: only https, mailto and the policy page; never javascript:, data: or other http
     hrefs = all_hrefs(widget)
@@ -73,7 +112,10 @@ def test_bot_text_with_markup_and_script_links_is_shown_as_text(browser, fake_bo
     assert "mailto:sales@sessionmusic.co.uk" in hrefs
     assert f"{bot.policy_url}#clause-contact" in hrefs
     # a citation whose URL is not that clause on the policy page is not a link
-    cites = [(a.get_attribute("data-section"), a.get_attribute("href")) for a in turn.find_elements(By.CSS_SELECTOR, ".smw-cite")]
+    cites = [
+        (a.get_attribute("data-section"), a.get_attribute("href"))
+        for a in turn.find_elements(By.CSS_SELECTOR, ".smw-cite")
+    ]
     assert ("cookies", f"{bot.policy_url}#clause-cookies") not in cites
     assert ("contact", f"{bot.policy_url}#clause-contact") in cites  # from custom.sections
     assert all(section in ("contact",) for section, _ in cites), cites
@@ -109,12 +151,17 @@ def test_shopper_text_with_markup_is_shown_as_typed(browser, fake_bot):
 
 
 def test_quote_citation_line_breaks_and_sources(browser, fake_bot):
-    bot = fake_bot(lambda message: [
-        {"recipient_id": "t", "text": "First line\nsecond line\n\nnew paragraph"},
-        {"recipient_id": "t", "text": f"> “Quoted, exactly:  two  spaces & <tags>.”\n> second quoted line\n"
-                                      f"Privacy policy, section cookies: {bot.policy_url}#clause-cookies"},
-        {"recipient_id": "t", "custom": {"kind": "answer", "sections": ["cookies", "2.1.1"]}},
-    ])
+    bot = fake_bot(
+        lambda message: [
+            {"recipient_id": "t", "text": "First line\nsecond line\n\nnew paragraph"},
+            {
+                "recipient_id": "t",
+                "text": f"> “Quoted, exactly:  two  spaces & <tags>.”\n> second quoted line\n"
+                f"Privacy policy, section cookies: {bot.policy_url}#clause-cookies",
+            },
+            {"recipient_id": "t", "custom": {"kind": "answer", "sections": ["cookies", "2.1.1"]}},
+        ]
+    )
     widget = Widget(browser).load(bot.url + "/").open()
     turn = widget.ask("cookies?")
     paragraphs = turn.find_elements(By.CSS_SELECTOR, ".smw-bubble > p")
@@ -162,18 +209,33 @@ def test_a_law_citation_renders_as_law_not_as_the_policy(browser, fake_bot):
 
 
 def test_confirmation_cards(browser, fake_bot):
-    bot = fake_bot(lambda message: {
-        "request": [{"recipient_id": "t", "text": "Done. Your reference is SM-7K3Q-9D2P."},
-                    {"recipient_id": "t", "custom": {"kind": "request", "request_type": "access",
-                                                     "status": "awaiting_verification",
-                                                     "reference": "SM-7K3Q-9D2P", "due_date": "2026-12-29"}}],
-        "handoff": [{"recipient_id": "t", "text": "Sent."},
-                    {"recipient_id": "t", "custom": {"kind": "handoff", "reference": "SM-AB12-CD34"}}],
-        "started": [{"recipient_id": "t", "text": "What's your full name?"},
-                    {"recipient_id": "t", "custom": {"kind": "request", "request_type": "access"}},
-                    {"recipient_id": "t", "custom": {"kind": "handoff"}},
-                    {"recipient_id": "t", "custom": {"kind": "not_covered"}}],
-    }[message])
+    bot = fake_bot(
+        lambda message: {
+            "request": [
+                {"recipient_id": "t", "text": "Done. Your reference is SM-7K3Q-9D2P."},
+                {
+                    "recipient_id": "t",
+                    "custom": {
+                        "kind": "request",
+                        "request_type": "access",
+                        "status": "awaiting_verification",
+                        "reference": "SM-7K3Q-9D2P",
+                        "due_date": "2026-12-29",
+                    },
+                },
+            ],
+            "handoff": [
+                {"recipient_id": "t", "text": "Sent."},
+                {"recipient_id": "t", "custom": {"kind": "handoff", "reference": "SM-AB12-CD34"}},
+            ],
+            "started": [
+                {"recipient_id": "t", "text": "What's your full name?"},
+                {"recipient_id": "t", "custom": {"kind": "request", "request_type": "access"}},
+                {"recipient_id": "t", "custom": {"kind": "handoff"}},
+                {"recipient_id": "t", "custom": {"kind": "not_covered"}},
+            ],
+        }[message]
+    )
     widget = Widget(browser).load(bot.url + "/").open()
     assert not widget.ask("started").find_elements(By.CSS_SELECTOR, ".smw-card")
 
@@ -261,10 +323,22 @@ def test_conversation_id_in_session_storage_no_cookies_and_start_over(browser, f
 
 
 def test_quick_replies_send_payload_and_show_title(browser, fake_bot):
-    bot = fake_bot(lambda message: [
-        {"recipient_id": "t", "text": "Shall I send it?", "buttons": [
-            {"title": "Yes, send it", "payload": "/affirm"}, {"title": "No, cancel", "payload": "/cancel"}]}]
-        if message != "/affirm" else [{"recipient_id": "t", "text": "Sent."}])
+    bot = fake_bot(
+        lambda message: (
+            [
+                {
+                    "recipient_id": "t",
+                    "text": "Shall I send it?",
+                    "buttons": [
+                        {"title": "Yes, send it", "payload": "/affirm"},
+                        {"title": "No, cancel", "payload": "/cancel"},
+                    ],
+                }
+            ]
+            if message != "/affirm"
+            else [{"recipient_id": "t", "text": "Sent."}]
+        )
+    )
     widget = Widget(browser).load(bot.url + "/").open()
     # the greeting's suggestions are quick replies too: their text is the message
     suggestion = widget.find(".smw-greeting .smw-reply")
@@ -289,7 +363,10 @@ def test_aria_roles_labels_and_live_region(browser, fake_bot):
     assert launcher.get_attribute("aria-expanded") == "true"
     panel = widget.panel
     assert panel.get_attribute("role") == "dialog"
-    assert widget.text_of(browser.find_element(By.ID, panel.get_attribute("aria-labelledby"))) == "Session Music privacy help"
+    assert (
+        widget.text_of(browser.find_element(By.ID, panel.get_attribute("aria-labelledby")))
+        == "Session Music privacy help"
+    )
     log = widget.find(".smw-log")
     assert log.get_attribute("role") == "log" and log.get_attribute("aria-live") == "polite"
     notice = widget.find(".smw-notice")
@@ -303,7 +380,9 @@ def test_aria_roles_labels_and_live_region(browser, fake_bot):
       }).map(el => el.outerHTML);""")
     assert unnamed == []
     widget.ask("hi")
-    assert log.find_elements(By.CSS_SELECTOR, ".smw-msg--bot:not(.smw-greeting)")  # new messages land in the live region
+    assert log.find_elements(
+        By.CSS_SELECTOR, ".smw-msg--bot:not(.smw-greeting)"
+    )  # new messages land in the live region
 
 
 CONTRAST_JS = """
@@ -315,19 +394,32 @@ return Array.from(document.querySelectorAll(arguments[0])).filter(el => el.offse
   .map(el => { const a = lum(rgb(getComputedStyle(el).color)), b = lum(bg(el));
     return [el.className || el.tagName, (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)]; });
 """
-TEXT_ELEMENTS = (".smw-launcher, .smw-title, .smw-restart, .smw-notice, .smw-notice a, .smw-bubble p, .smw-quote, "
-                 ".smw-cite, .smw-reply, .smw-send, .smw-input, .smw-msg--user .smw-bubble, .smw-error p, .smw-retry, "
-                 ".smw-mailto, .smw-card dt, .smw-card dd, .smw-card-title, .smw-card-note, .smw-sources")
+TEXT_ELEMENTS = (
+    ".smw-launcher, .smw-title, .smw-restart, .smw-notice, .smw-notice a, .smw-bubble p, .smw-quote, "
+    ".smw-cite, .smw-reply, .smw-send, .smw-input, .smw-msg--user .smw-bubble, .smw-error p, .smw-retry, "
+    ".smw-mailto, .smw-card dt, .smw-card dd, .smw-card-title, .smw-card-note, .smw-sources"
+)
 
 
 @pytest.mark.parametrize("accent", ["#5b21b6", "#ffd400", "#00a3e0", "#111111"])
 def test_text_contrast_is_wcag_aa_for_any_accent(browser, fake_bot, accent):
-    bot = fake_bot(lambda message: Reply({"error": 1}, status=500) if message == "fail" else [
-        {"recipient_id": "t", "text": f"Answer with a link https://www.sessionmusic.co.uk\n> “quote”\n"
-                                      f"Privacy policy, section cookies: {bot.policy_url}#clause-cookies",
-         "buttons": [{"title": "Yes", "payload": "/affirm"}]},
-        {"recipient_id": "t", "custom": {"kind": "answer", "sections": ["cookies", "access"]}},
-        {"recipient_id": "t", "custom": {"kind": "handoff", "reference": "SM-AB12-CD34"}}], accent_color=accent)
+    bot = fake_bot(
+        lambda message: (
+            Reply({"error": 1}, status=500)
+            if message == "fail"
+            else [
+                {
+                    "recipient_id": "t",
+                    "text": f"Answer with a link https://www.sessionmusic.co.uk\n> “quote”\n"
+                    f"Privacy policy, section cookies: {bot.policy_url}#clause-cookies",
+                    "buttons": [{"title": "Yes", "payload": "/affirm"}],
+                },
+                {"recipient_id": "t", "custom": {"kind": "answer", "sections": ["cookies", "access"]}},
+                {"recipient_id": "t", "custom": {"kind": "handoff", "reference": "SM-AB12-CD34"}},
+            ]
+        ),
+        accent_color=accent,
+    )
     widget = Widget(browser).load(bot.url + "/")
     ratios = widget.js(CONTRAST_JS, ".smw-launcher")
     widget.open()
@@ -341,7 +433,9 @@ def test_text_contrast_is_wcag_aa_for_any_accent(browser, fake_bot, accent):
 
 
 def test_reduced_motion_turns_off_animation(browser, fake_bot):
-    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-reduced-motion", "value": "reduce"}]})
+    browser.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia", {"features": [{"name": "prefers-reduced-motion", "value": "reduce"}]}
+    )
     bot = fake_bot(lambda message: Reply([{"recipient_id": "t", "text": "ok"}], delay=1.5))
     widget = Widget(browser).load(bot.url + "/").open()
     assert widget.js("return getComputedStyle(document.querySelector('.smw-panel')).animationName") == "none"
@@ -355,11 +449,21 @@ def test_reduced_motion_turns_off_animation(browser, fake_bot):
 
 def test_long_unbroken_text_causes_no_horizontal_scroll_on_a_phone(mobile_browser, fake_bot):
     long_url = "https://www.sessionmusic.co.uk/" + "a" * 300
-    bot = fake_bot(lambda message: [
-        {"recipient_id": "t", "text": "x" * 400 + "\n" + long_url},
-        {"recipient_id": "t", "text": "Choose", "buttons": [{"title": "W" * 120, "payload": "/affirm"}]},
-        {"recipient_id": "t", "custom": {"kind": "request", "request_type": "erasure", "reference": "R" * 40,
-                                         "due_date": "2026-01-31"}}])
+    bot = fake_bot(
+        lambda message: [
+            {"recipient_id": "t", "text": "x" * 400 + "\n" + long_url},
+            {"recipient_id": "t", "text": "Choose", "buttons": [{"title": "W" * 120, "payload": "/affirm"}]},
+            {
+                "recipient_id": "t",
+                "custom": {
+                    "kind": "request",
+                    "request_type": "erasure",
+                    "reference": "R" * 40,
+                    "due_date": "2026-01-31",
+                },
+            },
+        ]
+    )
     widget = Widget(mobile_browser).load(bot.url + "/").open()
     widget.ask("y" * 300)
     sizes = widget.js("""const p = document.querySelector('.smw-panel').getBoundingClientRect(),
@@ -373,8 +477,15 @@ def test_long_unbroken_text_causes_no_horizontal_scroll_on_a_phone(mobile_browse
 
 
 def test_keyboard_open_send_and_escape_with_fake_bot(browser, fake_bot):
-    bot = fake_bot(lambda message: [{"recipient_id": "t", "text": "Answer", "buttons": [
-        {"title": "Yes, include it", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]}])
+    bot = fake_bot(
+        lambda message: [
+            {
+                "recipient_id": "t",
+                "text": "Answer",
+                "buttons": [{"title": "Yes, include it", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}],
+            }
+        ]
+    )
     widget = Widget(browser).load(bot.url + "/")
     body = browser.find_element(By.TAG_NAME, "body")
     body.send_keys(Keys.TAB)
@@ -402,8 +513,11 @@ def test_keyboard_open_send_and_escape_with_fake_bot(browser, fake_bot):
 
 
 def test_start_over_while_waiting_drops_the_late_reply(browser, fake_bot):
-    bot = fake_bot(lambda message: Reply([{"recipient_id": "t", "text": f"Late answer to {message}"}],
-                                         delay=2 if message == "slow" else 0))
+    bot = fake_bot(
+        lambda message: Reply(
+            [{"recipient_id": "t", "text": f"Late answer to {message}"}], delay=2 if message == "slow" else 0
+        )
+    )
     widget = Widget(browser).load(bot.url + "/").open()
     widget.send("slow")
     assert widget.busy()
@@ -417,8 +531,10 @@ def test_start_over_while_waiting_drops_the_late_reply(browser, fake_bot):
 
 @pytest.mark.parametrize("attribute,days", [(None, "90"), ("30", "30"), ("0", "90"), ("forever", "90"), ("-7", "90")])
 def test_the_notice_says_how_long_the_chat_is_kept(browser, fake_bot, attribute, days):
-    bot = fake_bot(lambda message: [{"recipient_id": "t", "text": "Hello."}],
-                   **({} if attribute is None else {"retention_days": attribute}))
+    bot = fake_bot(
+        lambda message: [{"recipient_id": "t", "text": "Hello."}],
+        **({} if attribute is None else {"retention_days": attribute}),
+    )
     widget = Widget(browser).load(bot.url + "/").open()
     notice = widget.text_of(widget.find(".smw-notice"))
     assert f"for {days} days after your last message" in notice, notice

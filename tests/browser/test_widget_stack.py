@@ -1,5 +1,6 @@
 """The widget on the demo shop, driven in headless Chromium against the real stack
 (Rasa, action server, intake, mail sink and demo site started by the project launcher)."""
+
 from __future__ import annotations
 
 import re
@@ -28,7 +29,7 @@ def fold(text: str) -> str:
 
 def sqlite_path(database_url: str) -> Path:
     assert database_url.startswith("sqlite:///"), database_url
-    return Path(database_url[len("sqlite:///"):])
+    return Path(database_url[len("sqlite:///") :])
 
 
 def db_row(stack, sql: str, *args):
@@ -125,9 +126,11 @@ def test_handoff_through_the_widget(browser, stack):
 
 def test_shopper_markup_is_shown_as_text_on_the_real_stack(browser, stack):
     widget = Widget(browser).load(stack.demo_url + "/").open()
-    typed = ["<img src=x onerror=\"window.__xss='img'\"> do you use cookies?",
-             "<script>window.__xss='script'</script>",
-             "[link](javascript:window.__xss='link') javascript:window.__xss='raw'"]
+    typed = [
+        "<img src=x onerror=\"window.__xss='img'\"> do you use cookies?",
+        "<script>window.__xss='script'</script>",
+        "[link](javascript:window.__xss='link') javascript:window.__xss='raw'",
+    ]
     for text in typed:
         widget.ask(text)
     time.sleep(0.5)
@@ -189,8 +192,10 @@ def test_phone_375px_full_screen_no_horizontal_scroll(mobile_browser, stack):
     widget.open()
     widget.ask("do you use cookies?")
     assert widget.find_all('.smw-cite[data-section="cookies"]')
-    rect = widget.js("const r = document.querySelector('.smw-panel').getBoundingClientRect();"
-                     "return [r.left, r.top, r.width, r.height, innerWidth, innerHeight]")
+    rect = widget.js(
+        "const r = document.querySelector('.smw-panel').getBoundingClientRect();"
+        "return [r.left, r.top, r.width, r.height, innerWidth, innerHeight]"
+    )
     assert rect[:2] == [0, 0] and round(rect[2]) == rect[4] == 375 and round(rect[3]) == rect[5]
     assert widget.js("return document.documentElement.scrollWidth") <= 375
     scroller = widget.js("const s = document.querySelector('.smw-scroll'); return [s.scrollWidth, s.clientWidth]")
@@ -201,9 +206,14 @@ def test_phone_375px_full_screen_no_horizontal_scroll(mobile_browser, stack):
 def test_cors_is_open_only_to_the_shop(stack):
     def preflight(origin):
         request = urllib.request.Request(
-            stack.rasa_url + "/webhooks/rest/webhook", method="OPTIONS",
-            headers={"Origin": origin, "Access-Control-Request-Method": "POST",
-                     "Access-Control-Request-Headers": "content-type"})
+            stack.rasa_url + "/webhooks/rest/webhook",
+            method="OPTIONS",
+            headers={
+                "Origin": origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type",
+            },
+        )
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
                 return response.headers.get("Access-Control-Allow-Origin")

@@ -2,6 +2,7 @@
 
 These are not marked `browser`, so they also run in the plain unit suite.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -26,8 +27,11 @@ def test_widget_is_under_15_kb_gzipped():
 def test_widget_references_no_third_party_url(name):
     source = (WIDGET / name).read_text()
     # The only absolute URL allowed is the SVG namespace (an identifier, never fetched).
-    urls = [u for u in re.findall(r"(?:https?:)?//[\w.-]+\.[a-z]{2,}[^\s'\")]*", source, re.I)
-            if u != "http://www.w3.org/2000/svg"]
+    urls = [
+        u
+        for u in re.findall(r"(?:https?:)?//[\w.-]+\.[a-z]{2,}[^\s'\")]*", source, re.I)
+        if u != "http://www.w3.org/2000/svg"
+    ]
     assert urls == []
     assert "@import" not in source
     assert not re.search(r"url\(", source)
@@ -36,8 +40,18 @@ def test_widget_references_no_third_party_url(name):
 def test_widget_never_parses_html_or_touches_cookies():
     source = (WIDGET / "widget.js").read_text()
     code = re.sub(r"/\*.*?\*/|//[^\n]*", "", source, flags=re.S)  # comments may name them
-    for forbidden in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(",
-                      "new Function", "DOMParser", "createContextualFragment", "document.cookie", "localStorage"):
+    for forbidden in (
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+        "new Function",
+        "DOMParser",
+        "createContextualFragment",
+        "document.cookie",
+        "localStorage",
+    ):
         assert forbidden not in code, forbidden
     assert "sessionStorage" in code
     assert "AbortController" in code
@@ -52,6 +66,7 @@ def test_readme_documents_every_data_attribute():
 
 
 # --- demo site ------------------------------------------------------------------------
+
 
 @pytest.fixture
 def client(monkeypatch):
@@ -68,7 +83,7 @@ def test_policy_page_has_an_anchor_and_heading_per_clause(client):
     assert clauses
     for clause in clauses:
         assert f'id="clause-{clause["id"]}"' in page, clause["id"]
-        assert f'Section {clause["id"]}' in page
+        assert f"Section {clause['id']}" in page
     assert page.count('class="clause"') == len(clauses)
 
 
@@ -76,8 +91,16 @@ def test_policy_page_is_autoescaped(tmp_path):
     from web_widget.demo_site import create_app
 
     policy = tmp_path / "policy.yml"
-    policy.write_text(yaml.safe_dump({"updated": "2024", "clauses": [
-        {"id": "x", "heading": "<script>alert(1)</script>", "text": "<img src=x onerror=alert(1)>"}]}))
+    policy.write_text(
+        yaml.safe_dump(
+            {
+                "updated": "2024",
+                "clauses": [
+                    {"id": "x", "heading": "<script>alert(1)</script>", "text": "<img src=x onerror=alert(1)>"}
+                ],
+            }
+        )
+    )
     page = create_app(policy_file=policy).test_client().get("/privacy-policy").get_data(as_text=True)
     assert "<script>alert(1)" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page

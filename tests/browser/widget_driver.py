@@ -1,4 +1,5 @@
 """Page object for the chat widget, and the data-driven conversation helper."""
+
 from __future__ import annotations
 
 import re
@@ -38,9 +39,9 @@ class Widget:
         return self.find("#smw-input")
 
     def wait(self, condition: Callable, message: str = "", timeout: Optional[float] = None):
-        return WebDriverWait(self.driver, timeout or self.timeout, ignored_exceptions=(StaleElementReferenceException,)).until(
-            condition, message
-        )
+        return WebDriverWait(
+            self.driver, timeout or self.timeout, ignored_exceptions=(StaleElementReferenceException,)
+        ).until(condition, message)
 
     def js(self, script: str, *args):
         return self.driver.execute_script(script, *args)
@@ -50,8 +51,11 @@ class Widget:
         self.driver.get(url)
         self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, ".smw-launcher"), "widget did not load", timeout=15)
         # the stylesheet is loaded by the script: wait until it applies
-        self.wait(lambda d: self.js("return getComputedStyle(document.querySelector('.smw')).position") == "fixed",
-                  "widget.css did not apply", timeout=15)
+        self.wait(
+            lambda d: self.js("return getComputedStyle(document.querySelector('.smw')).position") == "fixed",
+            "widget.css did not apply",
+            timeout=15,
+        )
         return self
 
     def open(self) -> "Widget":
@@ -61,8 +65,9 @@ class Widget:
 
     def is_open(self) -> bool:
         # not is_displayed(): that reads the opening fade-in (opacity 0 at its start) as hidden
-        return self.js("const p = document.getElementById('smw-panel');"
-                       "return !p.hidden && getComputedStyle(p).display !== 'none'")
+        return self.js(
+            "const p = document.getElementById('smw-panel');return !p.hidden && getComputedStyle(p).display !== 'none'"
+        )
 
     def busy(self) -> bool:
         return self.js("return document.querySelector('.smw-log').getAttribute('aria-busy') === 'true'")
@@ -90,8 +95,9 @@ class Widget:
         return self.wait_reply(before)
 
     def wait_reply(self, before: int) -> WebElement:
-        self.wait(lambda d: len(self.bot_turns()) > before or self.find_all(".smw-error"),
-                  "no reply and no error shown")
+        self.wait(
+            lambda d: len(self.bot_turns()) > before or self.find_all(".smw-error"), "no reply and no error shown"
+        )
         self.wait_idle()
         errors = self.find_all(".smw-error")
         if errors:
@@ -159,8 +165,9 @@ def yes_button(buttons: List[WebElement]) -> Optional[WebElement]:
     return None
 
 
-def converse(widget: Widget, opening: str, answers: Dict[str, str], done: Callable[[], Optional[WebElement]],
-             max_turns: int = 10) -> WebElement:
+def converse(
+    widget: Widget, opening: str, answers: Dict[str, str], done: Callable[[], Optional[WebElement]], max_turns: int = 10
+) -> WebElement:
     """Drive a flow by answering whatever the bot asks (name, email, question, yes/no)
     until `done()` returns an element; small wording changes in the bot don't matter."""
     widget.ask(opening)

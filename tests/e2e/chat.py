@@ -1,4 +1,5 @@
 """A shopper's conversation over the bot's REST channel."""
+
 from __future__ import annotations
 
 import uuid

@@ -1,4 +1,5 @@
 """What the local SMTP sink received, and what the intake stored, seen from outside."""
+
 from __future__ import annotations
 
 import time
@@ -24,8 +25,9 @@ def body_of(message: EmailMessage) -> str:
     return part.get_content() if part is not None else ""
 
 
-def wait_for_mail(mail_dir: Path, match: Callable[[EmailMessage], bool], count: int = 1,
-                  timeout: float = 40) -> List[EmailMessage]:
+def wait_for_mail(
+    mail_dir: Path, match: Callable[[EmailMessage], bool], count: int = 1, timeout: float = 40
+) -> List[EmailMessage]:
     """The outbox worker sends asynchronously: poll the sink until `count` messages match."""
     deadline = time.monotonic() + timeout
     found: List[EmailMessage] = []

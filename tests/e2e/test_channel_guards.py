@@ -1,5 +1,6 @@
 """The REST channel refuses what Rasa's own would take: messages without a sender,
 bodies that are not messages, and over-long messages (answered before the NLU)."""
+
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -23,22 +24,24 @@ def rss_mb(pid: int) -> float:
     raise AssertionError("no VmRSS")
 
 
-@pytest.mark.parametrize("body", [
-    {"message": "do you use cookies?"},                 # no sender: Rasa would use a shared "default"
-    {"sender": "", "message": "do you use cookies?"},
-    {"sender": 42, "message": "hi"},
-    {"sender": "x" * 200, "message": "hi"},
-    {"sender": "someone", "message": {"text": "hi"}},
-    ["not", "an", "object"],
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"message": "do you use cookies?"},  # no sender: Rasa would use a shared "default"
+        {"sender": "", "message": "do you use cookies?"},
+        {"sender": 42, "message": "hi"},
+        {"sender": "x" * 200, "message": "hi"},
+        {"sender": "someone", "message": {"text": "hi"}},
+        ["not", "an", "object"],
+    ],
+)
 def test_requests_that_are_not_a_shoppers_message_are_refused(stack, body):
     reply = requests.post(webhook(stack), json=body, timeout=30)
     assert reply.status_code == 400 and "error" in reply.json()
 
 
 def test_a_body_that_is_not_json_is_refused(stack):
-    reply = requests.post(webhook(stack), data=b"{not json", headers={"Content-Type": "application/json"},
-                          timeout=30)
+    reply = requests.post(webhook(stack), data=b"{not json", headers={"Content-Type": "application/json"}, timeout=30)
     assert reply.status_code == 400
 
 
@@ -66,8 +69,9 @@ def test_a_flood_of_long_messages_leaves_other_shoppers_answered_and_memory_flat
     assert rss_mb(pid) - before < 100, f"Rasa grew from {before:.0f} MB to {rss_mb(pid):.0f} MB"
 
 
-@pytest.mark.parametrize("text", ["<script>alert('x')</script>", "<img src=x onerror=alert(1)>",
-                                  "<script>unsubscribe me</script>"])
+@pytest.mark.parametrize(
+    "text", ["<script>alert('x')</script>", "<img src=x onerror=alert(1)>", "<script>unsubscribe me</script>"]
+)
 def test_markup_alone_is_not_read_as_a_request(stack, text):
     turn = Chat(stack.rasa_url).say(text)
     assert "plain text" in turn.text and turn.payloads == []

@@ -2,6 +2,7 @@
 in chat records its conversation id; staff read the linked chat from its request's page; completing
 an erasure request from the staff pages removes the conversation from the SQLite tracker store the
 Rasa server writes, and leaves every other conversation."""
+
 import html
 import re
 import sqlite3
@@ -32,14 +33,36 @@ def events_in_store(stack, sender):
 
 def staff_session(stack):
     username = f"caseworker-{uuid.uuid4().hex[:6]}"
-    made = subprocess.run([sys.executable, "-m", "flask", "--app", "intake", "create-staff", "--username", username,
-                           "--password-stdin", "--role", "caseworker"], input=PASSWORD + "\n", text=True,
-                          cwd=ROOT, env=stack.env(), capture_output=True, timeout=60)
+    made = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "flask",
+            "--app",
+            "intake",
+            "create-staff",
+            "--username",
+            username,
+            "--password-stdin",
+            "--role",
+            "caseworker",
+        ],
+        input=PASSWORD + "\n",
+        text=True,
+        cwd=ROOT,
+        env=stack.env(),
+        capture_output=True,
+        timeout=60,
+    )
     assert made.returncode == 0, made.stderr
     s = requests.Session()
     page = s.get(f"{stack.intake_url}/staff/login", timeout=10)
-    r = s.post(f"{stack.intake_url}/staff/login", timeout=10, allow_redirects=False,
-               data={"username": username, "password": PASSWORD, "csrf_token": csrf_of(page.text)})
+    r = s.post(
+        f"{stack.intake_url}/staff/login",
+        timeout=10,
+        allow_redirects=False,
+        data={"username": username, "password": PASSWORD, "csrf_token": csrf_of(page.text)},
+    )
     assert r.status_code == 302, r.text
     return s
 
@@ -50,8 +73,12 @@ def csrf_of(page):
 
 def move(s, stack, reference, to, reason=""):
     page = s.get(f"{stack.intake_url}/staff/requests/{reference}", timeout=10).text
-    return s.post(f"{stack.intake_url}/staff/requests/{reference}/transition", timeout=30, allow_redirects=False,
-                  data={"to": to, "reason": reason, "csrf_token": csrf_of(page)})
+    return s.post(
+        f"{stack.intake_url}/staff/requests/{reference}/transition",
+        timeout=30,
+        allow_redirects=False,
+        data={"to": to, "reason": reason, "csrf_token": csrf_of(page)},
+    )
 
 
 def test_an_erasure_lodged_in_chat_takes_its_conversation_with_it_when_completed(stack):
@@ -76,12 +103,19 @@ def test_an_erasure_lodged_in_chat_takes_its_conversation_with_it_when_completed
 
     assert move(s, stack, reference, "in_progress", "ID checked by phone").status_code == 303
     # the erasure checklist: every other source decided first (the chat's own item ticks itself on completion)
-    for source, decision, reason in (("shop_customer", "erased", ""), ("order_history", "kept", "HMRC: six years"),
-                                     ("mailing_list", "erased", ""), ("intake_records", "erased", "")):
+    for source, decision, reason in (
+        ("shop_customer", "erased", ""),
+        ("order_history", "kept", "HMRC: six years"),
+        ("mailing_list", "erased", ""),
+        ("intake_records", "erased", ""),
+    ):
         page = s.get(f"{stack.intake_url}/staff/requests/{reference}", timeout=10).text
-        r = s.post(f"{stack.intake_url}/staff/requests/{reference}/erasure-checklist", timeout=30,
-                   allow_redirects=False, data={"source": source, "decision": decision, "reason": reason,
-                                                "csrf_token": csrf_of(page)})
+        r = s.post(
+            f"{stack.intake_url}/staff/requests/{reference}/erasure-checklist",
+            timeout=30,
+            allow_redirects=False,
+            data={"source": source, "decision": decision, "reason": reason, "csrf_token": csrf_of(page)},
+        )
         assert r.status_code == 303, r.text
     assert events_in_store(stack, chat.sender) > 0, "nothing is deleted before the erasure is completed"
     assert move(s, stack, reference, "completed").status_code == 303

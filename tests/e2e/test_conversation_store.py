@@ -1,6 +1,7 @@
 """Conversations are kept in the tracker store (TRACKER_STORE_URL; embedded default SQLite under
 var/): a restart of the Rasa server loses nothing, and a shopper half-way through a request form
 continues where they were. Real Rasa server, action server and intake, over the REST channel."""
+
 import json
 import re
 import uuid

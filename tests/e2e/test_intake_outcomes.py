@@ -1,5 +1,6 @@
 """A request confirmed while the intake hangs, and an address the intake would refuse, end to
 end over the REST channel (real Rasa server, action server and intake)."""
+
 import os
 import re
 import signal

@@ -6,6 +6,7 @@ the shopper typed (an intent payload typed as text, well-formed and malformed, q
 and name; a policy question mid-form; a wrong email), the request lodged and both emails sent,
 and a handoff whose question carries a codeword. Then every log file of the stack is read.
 """
+
 import re
 import uuid
 
@@ -88,8 +89,9 @@ def debug_stack(tmp_path_factory):
     level at which Rasa quotes every message, entity and slot."""
     from launcher import Ports, Stack
 
-    running = Stack(ports=Ports.free(), var_dir=tmp_path_factory.mktemp("debug-stack"),
-                    extra_env={"LOG_LEVEL": "DEBUG"}).start()
+    running = Stack(
+        ports=Ports.free(), var_dir=tmp_path_factory.mktemp("debug-stack"), extra_env={"LOG_LEVEL": "DEBUG"}
+    ).start()
     yield running
     running.stop()
 

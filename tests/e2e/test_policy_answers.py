@@ -1,4 +1,5 @@
 """End to end over the REST channel: the real Rasa server and action server."""
+
 import re
 
 import pytest
@@ -122,13 +123,18 @@ def test_what_the_policy_is_silent_on_but_the_law_covers_is_answered_from_the_la
 def test_i_want_to_complain_starts_the_complaint_from_the_law(stack):
     """A wish, not a question: the complaint flow starts, saying the law (and the ICO) first."""
     turn = Chat(stack.rasa_url).say("I want to make a complaint about how you handled my data")
-    assert turn.payloads[0] == {"kind": "request", "request_type": "complaint",
-                                "law": ["law.complaint-controller", "law.complaint-ico"]}, turn.text
+    assert turn.payloads[0] == {
+        "kind": "request",
+        "request_type": "complaint",
+        "law": ["law.complaint-controller", "law.complaint-ico"],
+    }, turn.text
     assert "Our 2018 privacy policy doesn't cover complaints" in turn.text
     assert "https://ico.org.uk/make-a-complaint/" in turn.text and not QUOTE.search(turn.text)
 
 
-@pytest.mark.parametrize("question", ["where is my order?", "do you hire out karaoke machines", "what time do you open on saturday"])
+@pytest.mark.parametrize(
+    "question", ["where is my order?", "do you hire out karaoke machines", "what time do you open on saturday"]
+)
 def test_non_privacy_questions_are_pointed_elsewhere(stack, question):
     turn = Chat(stack.rasa_url).say(question)
     assert turn.payload == {"kind": "out_of_scope"}

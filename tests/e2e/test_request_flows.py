@@ -1,5 +1,6 @@
 """Data-rights requests and the email handoff, end to end: the real Rasa server, action
 server, intake (gunicorn), outbox worker and SMTP sink, driven over the REST channel."""
+
 import re
 import uuid
 
@@ -68,8 +69,7 @@ def test_access_request_typed_as_a_shopper_is_lodged_and_both_emails_arrive(stac
     assert "Jane" not in subject and email not in subject
     assert f"/staff/requests/{reference}" in body_of(team)
 
-    status = requests.get(f"{stack.intake_url}/api/v1/requests/{reference}/status",
-                          params={"email": email}, timeout=10)
+    status = requests.get(f"{stack.intake_url}/api/v1/requests/{reference}/status", params={"email": email}, timeout=10)
     assert status.status_code == 200 and status.json()["status"] == "awaiting_verification"
     for log in (stack.var_dir / "log").glob("*.log"):
         text = log.read_text(errors="replace")

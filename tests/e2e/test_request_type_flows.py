@@ -1,6 +1,7 @@
 """Complaints, portability and restriction lodged in chat, and the shopper's status look-up,
 end to end: the real Rasa server, action server, intake (gunicorn), outbox worker and SMTP
 sink, driven over the REST channel."""
+
 import datetime as dt
 import re
 import uuid
@@ -53,8 +54,11 @@ def test_a_complaint_lodged_in_chat_is_acknowledged_at_once_with_the_ico_every_t
     assert ico.complaint_url in done.text and ico.helpline in done.text  # and as it is lodged
 
     stored = row(stack.database_url, "dsar_requests", reference=reference)
-    received = stored["received_at"].date() if hasattr(stored["received_at"], "date") else \
-        dt.date.fromisoformat(str(stored["received_at"])[:10])
+    received = (
+        stored["received_at"].date()
+        if hasattr(stored["received_at"], "date")
+        else dt.date.fromisoformat(str(stored["received_at"])[:10])
+    )
     assert stored["request_type"] == "complaint" and stored["status"] == "in_progress"
     assert stored["complaint_subject"] == "marketing" and stored["complaint_reference"] is None
     assert str(stored["acknowledgement_due_on"]) == payload["due_date"]
@@ -80,12 +84,23 @@ def test_a_complaints_question_offers_to_lodge_one_and_yes_starts_it(stack):
     assert "nothing was sent" in chat.say("cancel").text
 
 
-@pytest.mark.parametrize("opening, answers, column, value", [
-    ("send my order history to another shop, I'm moving to a different retailer",
-     ["to me"], "portability_recipient", "requester"),
-    ("please stop using my address while you check it's right",
-     ["my delivery details"], "restriction_grounds", "accuracy_contested"),
-])
+@pytest.mark.parametrize(
+    "opening, answers, column, value",
+    [
+        (
+            "send my order history to another shop, I'm moving to a different retailer",
+            ["to me"],
+            "portability_recipient",
+            "requester",
+        ),
+        (
+            "please stop using my address while you check it's right",
+            ["my delivery details"],
+            "restriction_grounds",
+            "accuracy_contested",
+        ),
+    ],
+)
 def test_portability_and_restriction_are_lodged_from_chat(stack, opening, answers, column, value):
     chat = Chat(stack.rasa_url)
     email = new_email("mover")

@@ -6,6 +6,7 @@ werkzeug on a free loopback port in a thread, an aiosmtpd SMTP server on a free 
 storing .eml files (the service's own mail sink), and the outbox worker run for real.
 Helpers live in intake_support.py.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -17,7 +18,13 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from intake_support import (  # tests/intake is on pytest's pythonpath (pyproject.toml)
-    BACKENDS, PG_URL, LiveApp, Mailbox, ServerThread, free_port, make_config,
+    BACKENDS,
+    PG_URL,
+    LiveApp,
+    Mailbox,
+    ServerThread,
+    free_port,
+    make_config,
 )
 
 from intake import create_app
@@ -108,5 +115,3 @@ def app_factory(tmp_path, mailbox):
 @pytest.fixture
 def live(app_factory, db_url) -> LiveApp:
     return app_factory(db_url)
-
-

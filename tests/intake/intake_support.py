@@ -1,4 +1,5 @@
 """Helpers shared by the intake tests (imported by conftest.py and the test modules)."""
+
 from __future__ import annotations
 
 import email
@@ -59,7 +60,6 @@ class Mailbox:
         return [m for m in self.messages() if m["To"] == address]
 
 
-
 class LiveApp:
     def __init__(self, app, base_url: str, db_url: str):
         self.app = app
@@ -74,8 +74,16 @@ class LiveApp:
     def url(self, path: str) -> str:
         return self.base_url + path
 
-    def post_signed(self, path: str, body, *, timestamp: int | None = None, secret: str = API_SECRET,
-                    raw: bytes | None = None, headers: dict | None = None) -> requests.Response:
+    def post_signed(
+        self,
+        path: str,
+        body,
+        *,
+        timestamp: int | None = None,
+        secret: str = API_SECRET,
+        raw: bytes | None = None,
+        headers: dict | None = None,
+    ) -> requests.Response:
         data = raw if raw is not None else json.dumps(body).encode()
         h = {"Content-Type": "application/json", **signed_headers(secret, data, timestamp)}
         h.update(headers or {})
@@ -119,8 +127,7 @@ class ServerThread:
     def __init__(self, app):
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.port = self.server.server_port
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
-                                       daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     def __enter__(self):
         self.thread.start()
@@ -131,14 +138,16 @@ class ServerThread:
         self.thread.join(5)
 
 
-
 def request_body(request_type: str = "access", **overrides) -> dict:
     body = {
         "request_type": request_type,
         "requester": {"name": "Ada Lovelace", "email": "ada.lovelace@example.org", "phone": "07700 900461"},
         "details": "Please send me everything you hold about me.",
-        "source": {"channel": "web_widget", "conversation_id": "conv-" + uuid.uuid4().hex[:8],
-                   "text": "hi, I'd like a copy of all the data you have on me please"},
+        "source": {
+            "channel": "web_widget",
+            "conversation_id": "conv-" + uuid.uuid4().hex[:8],
+            "text": "hi, I'd like a copy of all the data you have on me please",
+        },
         "idempotency_key": str(uuid.uuid4()),
     }
     if request_type == "rectification":
@@ -150,8 +159,11 @@ def request_body(request_type: str = "access", **overrides) -> dict:
     if request_type == "restriction":
         body["restriction"] = {"what": "my order history", "grounds": "accuracy_contested"}
     if request_type == "complaint":
-        body["complaint"] = {"subject": "request_handling", "reference": "SM-AB12-CD34",
-                             "outcome_wanted": "an apology and my data deleted properly"}
+        body["complaint"] = {
+            "subject": "request_handling",
+            "reference": "SM-AB12-CD34",
+            "outcome_wanted": "an apology and my data deleted properly",
+        }
     body.update(overrides)
     return body
 
@@ -161,6 +173,7 @@ def lodge_at(live, when, rtype: str = "access", **overrides) -> str:
     creation code (``api_requests._prepare`` / ``_insert``) with the clock set, since the history a
     due date is derived from cannot be edited afterwards.  Returns the reference."""
     from intake import api_requests
+
     with live.app.app_context():
         prepared = api_requests._prepare(api_requests._clean(request_body(rtype, **overrides)), now=when)
         with live.db.write_conn() as conn:
@@ -172,8 +185,10 @@ def handoff_body(**overrides) -> dict:
     body = {
         "email": "grace.hopper@example.net",
         "question": "Do you keep my card number after I pay?",
-        "transcript": [{"sender": "user", "text": "do you keep card numbers?"},
-                       {"sender": "bot", "text": "Sorry, I can't answer that one."}],
+        "transcript": [
+            {"sender": "user", "text": "do you keep card numbers?"},
+            {"sender": "bot", "text": "Sorry, I can't answer that one."},
+        ],
         "consent_to_transcript": True,
         "source": {"channel": "web_widget", "conversation_id": "conv-" + uuid.uuid4().hex[:8]},
         "idempotency_key": str(uuid.uuid4()),
@@ -194,8 +209,14 @@ def wait_for(predicate, timeout: float = 10.0, interval: float = 0.05):
 
 def subprocess_env(db_url: str, **extra) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INTAKE_", "SMTP_", "MAIL_"))}
-    env.update({"DATABASE_URL": db_url, "INTAKE_API_SECRET": API_SECRET, "INTAKE_DEVELOPMENT": "1",
-                "PYTHONPATH": str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")})
+    env.update(
+        {
+            "DATABASE_URL": db_url,
+            "INTAKE_API_SECRET": API_SECRET,
+            "INTAKE_DEVELOPMENT": "1",
+            "PYTHONPATH": str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
+        }
+    )
     env.update({k: str(v) for k, v in extra.items()})
     return env
 
@@ -208,11 +229,19 @@ TAX_REASON_TEXT = "HMRC: orders and invoices are kept six years for VAT"
 def fill_erasure_checklist(browser, base_url: str, ref: str, sources=ERASURE_ITEMS_BY_HAND) -> None:
     """Staff decide each item through the request's page: order history kept for tax, the rest erased."""
     import re
+
     for source in sources:
         page = browser.get(f"{base_url}/staff/requests/{ref}").text
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         kept = source == "order_history"
-        r = browser.post(f"{base_url}/staff/requests/{ref}/erasure-checklist", allow_redirects=False,
-                         data={"source": source, "decision": "kept" if kept else "erased",
-                               "reason": TAX_REASON_TEXT if kept else "", "csrf_token": csrf})
+        r = browser.post(
+            f"{base_url}/staff/requests/{ref}/erasure-checklist",
+            allow_redirects=False,
+            data={
+                "source": source,
+                "decision": "kept" if kept else "erased",
+                "reason": TAX_REASON_TEXT if kept else "",
+                "csrf_token": csrf,
+            },
+        )
         assert r.status_code == 303, r.text

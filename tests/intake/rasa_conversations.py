@@ -1,5 +1,6 @@
 """Conversations written by Rasa's own SQLTrackerStore (Rasa 3.6), the store the bot runs on, so the
 intake's reading and deleting are tested against the table Rasa really writes (not a copy of its schema)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -27,9 +28,11 @@ class RasaConversations:
         events: List = []
         for at, said, answer in turns:
             t = at.timestamp()
-            events += [ActionExecuted("action_listen", timestamp=t),
-                       UserUttered(said, intent={"name": "greet", "confidence": 1.0}, timestamp=t),
-                       BotUttered(answer, timestamp=t + 1)]
+            events += [
+                ActionExecuted("action_listen", timestamp=t),
+                UserUttered(said, intent={"name": "greet", "confidence": 1.0}, timestamp=t),
+                BotUttered(answer, timestamp=t + 1),
+            ]
         tracker = DialogueStateTracker.from_events(sender, events)
         asyncio.run(self.store.save(tracker))
 

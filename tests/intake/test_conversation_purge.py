@@ -1,6 +1,7 @@
 """The retention purge of the bot's conversations (intake/conversation_purge.py), with a clock the
 test controls, on a real SQLite tracker store written by Rasa's own SQLTrackerStore and a real,
 migrated intake database whose requests were lodged through the real API."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -94,16 +95,20 @@ def test_an_open_request_keeps_its_conversation_until_it_is_closed(rasa, tracker
     rasa.add(lodged_in, [(days_ago(120), "send me my data", "Lodged: SM-...")])
     rasa.add(opted_out_in, [(days_ago(120), "unsubscribe me", "Done")])
     access = live.post_signed("/api/v1/requests", request_body("access", conversation_id=lodged_in)).json()
-    opt_out = live.post_signed("/api/v1/requests", request_body("marketing_opt_out", conversation_id=opted_out_in)).json()
+    opt_out = live.post_signed(
+        "/api/v1/requests", request_body("marketing_opt_out", conversation_id=opted_out_in)
+    ).json()
     assert access["status"] == "awaiting_verification" and opt_out["status"] == "completed"
 
     result = run(tracker, live)
     assert rasa.senders() == {lodged_in}, "the open request's conversation stays; the closed one's goes"
     assert (result.idle, result.held, result.deleted_conversations) == (2, 1, 1)
 
-    r = live.http.post(live.url(f"/api/v1/staff/requests/{access['reference']}/transition"),
-                       json={"to": "withdrawn", "reason": "asked to stop"},
-                       headers={"Authorization": f"Bearer {staff_token(live)}"})
+    r = live.http.post(
+        live.url(f"/api/v1/staff/requests/{access['reference']}/transition"),
+        json={"to": "withdrawn", "reason": "asked to stop"},
+        headers={"Authorization": f"Bearer {staff_token(live)}"},
+    )
     assert r.status_code == 200, r.text
     result = run(tracker, live)
     assert rasa.senders() == set() and result.deleted_conversations == 1
@@ -154,8 +159,14 @@ def test_the_clock_and_the_retention_must_make_sense(tracker, live):
 def command(*args, **env):
     environ = {k: v for k, v in os.environ.items() if k not in ("TRACKER_STORE_URL", "DATABASE_URL")}
     environ.update(env)
-    return subprocess.run([sys.executable, "-m", "intake.conversation_purge", *args], cwd=ROOT, env=environ,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "intake.conversation_purge", *args],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_the_command_purges_with_the_configured_retention(rasa, sqlite_url):

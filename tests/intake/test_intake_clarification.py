@@ -2,6 +2,7 @@
 clarification asked (emailed, clock stops), clarification received (reply link or staff, clock runs
 again), extension; the status look-up and the staff pages showing a paused request; withdrawal
 after the wait (clock controlled by running the service's own code with ``now`` set back)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,25 +31,41 @@ def today():
 
 
 def ask(live, staff, ref, question=QUESTION):
-    return live.http.post(live.url(f"/api/v1/staff/requests/{ref}/clarification"), json={"question": question},
-                          headers=bearer(staff["caseworker"]))
+    return live.http.post(
+        live.url(f"/api/v1/staff/requests/{ref}/clarification"),
+        json={"question": question},
+        headers=bearer(staff["caseworker"]),
+    )
 
 
 def record_answer(live, staff, ref, answer):
-    return live.http.post(live.url(f"/api/v1/staff/requests/{ref}/clarification-received"),
-                          json={"answer": answer}, headers=bearer(staff["caseworker"]))
+    return live.http.post(
+        live.url(f"/api/v1/staff/requests/{ref}/clarification-received"),
+        json={"answer": answer},
+        headers=bearer(staff["caseworker"]),
+    )
 
 
 def clock_rows(live, ref):
     """(kind, day, actor, note, answers_id) of each clock event, oldest first."""
-    return [(k, as_date(d), a, n, i) for k, d, a, n, i in live.sql("SELECT c.kind, c.on_date, c.actor, c.note, c.answers_id FROM clock_events c "
-                    "JOIN dsar_requests r ON r.id = c.request_id WHERE r.reference = :r ORDER BY c.id", r=ref)]
+    return [
+        (k, as_date(d), a, n, i)
+        for k, d, a, n, i in live.sql(
+            "SELECT c.kind, c.on_date, c.actor, c.note, c.answers_id FROM clock_events c "
+            "JOIN dsar_requests r ON r.id = c.request_id WHERE r.reference = :r ORDER BY c.id",
+            r=ref,
+        )
+    ]
 
 
 def state(live, ref):
     """Everything a refused action must leave as it was."""
-    return (live.sql("SELECT status, due_on, first_due_on, updated_at FROM dsar_requests WHERE reference = :r", r=ref),
-            clock_rows(live, ref), live.count("audit_events"), live.count("outbox"))
+    return (
+        live.sql("SELECT status, due_on, first_due_on, updated_at FROM dsar_requests WHERE reference = :r", r=ref),
+        clock_rows(live, ref),
+        live.count("audit_events"),
+        live.count("outbox"),
+    )
 
 
 def as_date(v):
@@ -77,6 +94,7 @@ def look_up(live, ref):
 
 # --- received and identity confirmed ------------------------------------------------------------
 
+
 def test_receipt_and_identity_by_link_are_clock_events(live, mailbox):
     ref, code = create_and_get_link(live, mailbox)
     assert [r[:3] for r in clock_rows(live, ref)] == [("received", today(), "api-client")]
@@ -91,11 +109,16 @@ def test_receipt_and_identity_by_link_are_clock_events(live, mailbox):
 def test_staff_verification_records_how(live, staff):
     ref = verified_request(live, staff)  # "checked ID over the phone"
     kind, day, actor, note, _ = clock_rows(live, ref)[-1]
-    assert (kind, day, actor, note) == ("identity_confirmed", today(), "staff:caseworker-user",
-                                                 "checked ID over the phone")
+    assert (kind, day, actor, note) == (
+        "identity_confirmed",
+        today(),
+        "staff:caseworker-user",
+        "checked ID over the phone",
+    )
 
 
 # --- clarification asked, answered by the reply link -------------------------------------------
+
 
 def test_clarification_stops_the_clock_and_the_reply_link_restarts_it(live, staff, mailbox):
     ref = verified_request(live, staff)
@@ -183,8 +206,11 @@ def test_a_clarification_needs_a_question_and_a_running_clock(live, staff):
     assert transition(live, staff, ref, "awaiting_clarification", QUESTION).status_code == 422
     assert state(live, unverified) == before
     # viewers cannot ask
-    r = live.http.post(live.url(f"/api/v1/staff/requests/{ref}/clarification"), json={"question": QUESTION},
-                       headers=bearer(staff["viewer"]))
+    r = live.http.post(
+        live.url(f"/api/v1/staff/requests/{ref}/clarification"),
+        json={"question": QUESTION},
+        headers=bearer(staff["viewer"]),
+    )
     assert r.status_code == 403
 
 
@@ -198,15 +224,19 @@ def test_staff_record_an_answer_that_came_another_way(live, staff):
     r = record_answer(live, staff, ref, "She phoned: the 2023 account")
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "in_progress" and r.json()["clock"]["pauses"] == [
-        {"asked_on": today().isoformat(), "answered_on": today().isoformat()}]
+        {"asked_on": today().isoformat(), "answered_on": today().isoformat()}
+    ]
     assert clock_rows(live, ref)[-1][0:3:2] == ("clarification_received", "staff:caseworker-user")
 
 
 def test_extension_is_a_clock_event_and_may_come_during_a_pause(live, staff, mailbox):
     ref = verified_request(live, staff)
     assert ask(live, staff, ref).status_code == 200
-    r = live.http.post(live.url(f"/api/v1/staff/requests/{ref}/extension"),
-                       json={"reason": "orders across two systems"}, headers=bearer(staff["caseworker"]))
+    r = live.http.post(
+        live.url(f"/api/v1/staff/requests/{ref}/extension"),
+        json={"reason": "orders across two systems"},
+        headers=bearer(staff["caseworker"]),
+    )
     assert r.status_code == 200, r.text
     assert clock_rows(live, ref)[-1][0::3] == ("extended", "orders across two systems")
     assert r.json()["clock"]["extended"] is True
@@ -221,6 +251,7 @@ def test_extension_is_a_clock_event_and_may_come_during_a_pause(live, staff, mai
 
 # --- withdrawn after the wait (a controlled clock) ---------------------------------------------
 
+
 def _asked_days_ago(live, days):
     """A request lodged and verified 40 days ago, asked a clarification ``days`` days ago: the service's
     own code with ``now`` set back (clock events cannot be edited afterwards)."""
@@ -228,10 +259,12 @@ def _asked_days_ago(live, days):
     ref = lodge_at(live, lodged)
     with live.app.app_context(), live.db.write() as s:
         req = queries.request_by_reference(s, ref)
-        workflow.staff_transition(s, req, "in_progress", "ID seen", "staff:caseworker-user", "Europe/London",
-                                  now=lodged)
-        workflow.ask_clarification(s, req, QUESTION, actor="staff:caseworker-user", tz="Europe/London",
-                                   now=utcnow() - dt.timedelta(days=days))
+        workflow.staff_transition(
+            s, req, "in_progress", "ID seen", "staff:caseworker-user", "Europe/London", now=lodged
+        )
+        workflow.ask_clarification(
+            s, req, QUESTION, actor="staff:caseworker-user", tz="Europe/London", now=utcnow() - dt.timedelta(days=days)
+        )
     return ref
 
 
@@ -251,8 +284,9 @@ def test_withdrawal_only_after_the_wait_with_the_audit_saying_why(live, staff):
     assert r.json()["status"] == "withdrawn"
     last = r.json()["audit"][-1]
     assert last["action"] == "withdrawn_no_clarification"
-    assert last["reason"] == (f"no answer within 30 days to the clarification asked on {asked_on.isoformat()}: "
-                              "two reminders by phone")
+    assert last["reason"] == (
+        f"no answer within 30 days to the clarification asked on {asked_on.isoformat()}: two reminders by phone"
+    )
 
 
 def test_the_wait_is_configurable(app_factory, db_url):
@@ -261,8 +295,9 @@ def test_the_wait_is_configurable(app_factory, db_url):
     live = app_factory(db_url, CLARIFICATION_WAIT_DAYS=10)
     token = add_staff(live, "cw", "caseworker")
     ref = _asked_days_ago(live, 11)
-    r = live.http.post(live.url(f"/api/v1/staff/requests/{ref}/transition"), json={"to": "withdrawn"},
-                       headers=bearer(token))
+    r = live.http.post(
+        live.url(f"/api/v1/staff/requests/{ref}/transition"), json={"to": "withdrawn"}, headers=bearer(token)
+    )
     assert r.status_code == 200 and "within 10 days" in r.json()["closing_reason"]
 
 
@@ -271,7 +306,8 @@ def test_a_long_pause_moves_the_due_date_by_its_days(live, staff):
     lodged_on = deadlines.local_date(utcnow() - dt.timedelta(days=40))
     assert record_answer(live, staff, ref, "by post").status_code == 200
     expected = deadlines.next_working_day_on_or_after(
-        lodged_on + deadlines.relativedelta(months=1) + dt.timedelta(days=13))  # 12 days ago .. today
+        lodged_on + deadlines.relativedelta(months=1) + dt.timedelta(days=13)
+    )  # 12 days ago .. today
     assert look_up(live, ref)["due_at"] == expected.isoformat()
     with live.app.app_context(), live.db.read() as s:
         req = queries.request_by_reference(s, ref)
@@ -279,6 +315,7 @@ def test_a_long_pause_moves_the_due_date_by_its_days(live, staff):
 
 
 # --- history is append-only; staff pages show the clock ----------------------------------------
+
 
 def test_clock_events_cannot_be_changed_or_deleted(live, staff):
     ref = verified_request(live, staff)
@@ -300,8 +337,11 @@ def test_staff_pages_show_the_clock_and_ask_a_clarification(live, staff, mailbox
     r = s.post(live.url(f"/staff/requests/{paused}/clarification"), data={"question": " ", "csrf_token": csrf})
     assert r.status_code == 422 and "needs the question" in r.text
     assert state(live, paused) == before
-    r = s.post(live.url(f"/staff/requests/{paused}/clarification"), data={"question": QUESTION, "csrf_token": csrf},
-               allow_redirects=False)
+    r = s.post(
+        live.url(f"/staff/requests/{paused}/clarification"),
+        data={"question": QUESTION, "csrf_token": csrf},
+        allow_redirects=False,
+    )
     assert r.status_code == 303
     page = s.get(live.url(f"/staff/requests/{paused}")).text
     assert f"paused since {today().isoformat()}" in page and QUESTION in page
@@ -338,8 +378,15 @@ def test_an_overdue_request_cannot_be_paused(live, staff):
     lodged = utcnow() - dt.timedelta(days=40)
     ref = lodge_at(live, lodged)
     with live.app.app_context(), live.db.write() as s:
-        workflow.staff_transition(s, queries.request_by_reference(s, ref), "in_progress", "ID seen",
-                                  "staff:caseworker-user", "Europe/London", now=lodged)
+        workflow.staff_transition(
+            s,
+            queries.request_by_reference(s, ref),
+            "in_progress",
+            "ID seen",
+            "staff:caseworker-user",
+            "Europe/London",
+            now=lodged,
+        )
     before = state(live, ref)
     r = ask(live, staff, ref)
     assert r.status_code == 409 and r.json()["error"]["code"] == "past_due"

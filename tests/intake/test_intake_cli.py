@@ -1,4 +1,5 @@
 """CLI commands, run as real processes: flask --app intake ... and python -m intake ..."""
+
 from __future__ import annotations
 
 import smtplib
@@ -14,8 +15,9 @@ FLASK = str(Path(sys.executable).with_name("flask"))
 
 
 def run(args, db_url, input=None, **env):
-    return subprocess.run(args, cwd=ROOT, env=subprocess_env(db_url, **env), input=input,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        args, cwd=ROOT, env=subprocess_env(db_url, **env), input=input, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_migrate_creates_the_schema(tmp_path):
@@ -23,6 +25,7 @@ def test_migrate_creates_the_schema(tmp_path):
     r = run([FLASK, "--app", "intake", "migrate"], url)
     assert r.returncode == 0, r.stderr
     from intake.migrate import current_revision, head_revision
+
     assert f"database at revision {head_revision()}" in r.stdout
     r = run([sys.executable, "-m", "intake", "migrate"], url)  # idempotent
     assert r.returncode == 0, r.stderr
@@ -33,13 +36,15 @@ def test_missing_secrets_stop_the_cli_outside_development_mode(tmp_path):
     url = f"sqlite:///{tmp_path}/db.sqlite3"
     env = subprocess_env(url)
     env.pop("INTAKE_API_SECRET")
-    r = subprocess.run([sys.executable, "-m", "intake", "migrate"], cwd=ROOT, env=env, capture_output=True,
-                       text=True, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "intake", "migrate"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert r.returncode == 0, r.stderr  # development mode: a warning, no stop
     assert "INTAKE_API_SECRET is not set (development mode)" in r.stderr
     env.pop("INTAKE_DEVELOPMENT")
-    r = subprocess.run([sys.executable, "-m", "intake", "migrate"], cwd=ROOT, env=env, capture_output=True,
-                       text=True, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "intake", "migrate"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert r.returncode != 0
     assert "refusing to start: INTAKE_API_SECRET is not set; INTAKE_SECRET_KEY is not set" in r.stderr
     r = run([sys.executable, "-m", "intake", "migrate"], url, INTAKE_SECRET_KEY="x" * 40)
@@ -47,20 +52,50 @@ def test_missing_secrets_stop_the_cli_outside_development_mode(tmp_path):
 
 
 def test_create_staff_and_token_work_against_the_api(app_factory, sqlite_url):
-    r = run([FLASK, "--app", "intake", "create-staff", "--username", "sam", "--password", "a long password",
-             "--role", "viewer"], sqlite_url)
+    r = run(
+        [
+            FLASK,
+            "--app",
+            "intake",
+            "create-staff",
+            "--username",
+            "sam",
+            "--password",
+            "a long password",
+            "--role",
+            "viewer",
+        ],
+        sqlite_url,
+    )
     assert r.returncode == 0, r.stderr
     assert "a long password" not in r.stdout + r.stderr
-    r = run([sys.executable, "-m", "intake", "create-staff", "--username", "kim", "--password-stdin",
-             "--role", "admin"], sqlite_url, input="another long password\n")
+    r = run(
+        [sys.executable, "-m", "intake", "create-staff", "--username", "kim", "--password-stdin", "--role", "admin"],
+        sqlite_url,
+        input="another long password\n",
+    )
     assert r.returncode == 0, r.stderr
-    dup = run([FLASK, "--app", "intake", "create-staff", "--username", "sam", "--password", "a long password"],
-              sqlite_url)
+    dup = run(
+        [FLASK, "--app", "intake", "create-staff", "--username", "sam", "--password", "a long password"], sqlite_url
+    )
     assert dup.returncode != 0 and "already exists" in dup.stderr
     short = run([FLASK, "--app", "intake", "create-staff", "--username", "lee", "--password", "short"], sqlite_url)
     assert short.returncode != 0
-    bad_role = run([FLASK, "--app", "intake", "create-staff", "--username", "lee", "--password", "long enough!",
-                    "--role", "owner"], sqlite_url)
+    bad_role = run(
+        [
+            FLASK,
+            "--app",
+            "intake",
+            "create-staff",
+            "--username",
+            "lee",
+            "--password",
+            "long enough!",
+            "--role",
+            "owner",
+        ],
+        sqlite_url,
+    )
     assert bad_role.returncode != 0
 
     tok = run([FLASK, "--app", "intake", "create-staff-token", "--username", "sam", "--label", "laptop"], sqlite_url)
@@ -79,6 +114,7 @@ def test_create_staff_and_token_work_against_the_api(app_factory, sqlite_url):
     assert live.get("/api/v1/staff/outbox", headers=auth).status_code == 403  # viewer
     # the password works on the login page
     from test_intake_staff import login
+
     _, r = login(live, "kim", "another long password")
     assert r.status_code == 302
 
@@ -86,8 +122,12 @@ def test_create_staff_and_token_work_against_the_api(app_factory, sqlite_url):
 def test_outbox_worker_once(app_factory, sqlite_url, mailbox):
     live = app_factory(sqlite_url)
     live.post_signed("/api/v1/requests", request_body())
-    down = run([FLASK, "--app", "intake", "outbox-worker", "--once"], sqlite_url,
-               SMTP_PORT=free_port(), OUTBOX_BACKOFF_BASE="0.01")
+    down = run(
+        [FLASK, "--app", "intake", "outbox-worker", "--once"],
+        sqlite_url,
+        SMTP_PORT=free_port(),
+        OUTBOX_BACKOFF_BASE="0.01",
+    )
     assert down.returncode == 1
     assert "sent 0, retrying later 2" in down.stdout
     time.sleep(0.05)
@@ -102,10 +142,16 @@ def test_outbox_worker_once(app_factory, sqlite_url, mailbox):
 def test_mail_sink_stores_eml_files(tmp_path, sqlite_url):
     port = free_port()
     folder = tmp_path / "sink"
-    proc = subprocess.Popen([FLASK, "--app", "intake", "mail-sink", "--port", str(port), "--dir", str(folder)],
-                            cwd=ROOT, env=subprocess_env(sqlite_url), stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [FLASK, "--app", "intake", "mail-sink", "--port", str(port), "--dir", str(folder)],
+        cwd=ROOT,
+        env=subprocess_env(sqlite_url),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
+
         def connect():
             try:
                 return smtplib.SMTP("127.0.0.1", port, timeout=2)
@@ -131,8 +177,14 @@ def test_mail_sink_stores_eml_files(tmp_path, sqlite_url):
 
 
 def test_python_m_intake_lists_the_commands():
-    r = subprocess.run([sys.executable, "-m", "intake", "--help"], cwd=ROOT, capture_output=True, text=True,
-                       timeout=60, env=subprocess_env("sqlite:////tmp/unused.sqlite3"))
+    r = subprocess.run(
+        [sys.executable, "-m", "intake", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=subprocess_env("sqlite:////tmp/unused.sqlite3"),
+    )
     assert r.returncode == 0
     for command in ("migrate", "create-staff", "create-staff-token", "outbox-worker", "mail-sink"):
         assert command in r.stdout

@@ -1,4 +1,5 @@
 """Configuration from environment variables, and the production gunicorn settings."""
+
 import importlib
 import logging
 
@@ -20,14 +21,25 @@ def test_defaults_are_safe_for_a_local_run():
 
 
 def test_environment_overrides():
-    cfg = config.load_config({
-        "DATABASE_URL": "postgresql://u:p@127.0.0.1/db", "INTAKE_API_SECRET": "s", "INTAKE_SECRET_KEY": "k",
-        "INTAKE_PUBLIC_URL": "https://privacy.example.com/", "TEAM_EMAIL": "t@example.com",
-        "HANDOFF_EMAIL": "h@example.com", "MAIL_FROM": "Shop <shop@example.com>", "SMTP_HOST": "smtp.example.com",
-        "SMTP_PORT": "587", "SMTP_USERNAME": "user", "SMTP_PASSWORD": "pw", "SMTP_STARTTLS": "true",
-        "MAIL_DIR": "/srv/mail", "INTAKE_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
-        "INTAKE_DEVELOPMENT": "1",
-    })
+    cfg = config.load_config(
+        {
+            "DATABASE_URL": "postgresql://u:p@127.0.0.1/db",
+            "INTAKE_API_SECRET": "s",
+            "INTAKE_SECRET_KEY": "k",
+            "INTAKE_PUBLIC_URL": "https://privacy.example.com/",
+            "TEAM_EMAIL": "t@example.com",
+            "HANDOFF_EMAIL": "h@example.com",
+            "MAIL_FROM": "Shop <shop@example.com>",
+            "SMTP_HOST": "smtp.example.com",
+            "SMTP_PORT": "587",
+            "SMTP_USERNAME": "user",
+            "SMTP_PASSWORD": "pw",
+            "SMTP_STARTTLS": "true",
+            "MAIL_DIR": "/srv/mail",
+            "INTAKE_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+            "INTAKE_DEVELOPMENT": "1",
+        }
+    )
     assert cfg["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379"
     assert cfg["DEVELOPMENT"] is True
     assert cfg["INTAKE_PUBLIC_URL"] == "https://privacy.example.com"
@@ -56,6 +68,7 @@ def test_gunicorn_settings_default_to_loopback(monkeypatch):
     for var in ("INTAKE_BIND", "INTAKE_WORKERS", "INTAKE_ACCESS_LOG"):
         monkeypatch.delenv(var, raising=False)
     import intake.gunicorn_conf as conf
+
     conf = importlib.reload(conf)
     assert conf.bind == "127.0.0.1:5100"
     assert conf.workers >= 2 and conf.worker_class == "sync"

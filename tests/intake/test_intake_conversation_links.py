@@ -1,5 +1,6 @@
 """A request or handoff lodged in chat records the bot's conversation id (the link to its transcript
 in the tracker store); a malformed id is a clear 422 naming the field, and nothing is stored."""
+
 from __future__ import annotations
 
 import uuid
@@ -13,8 +14,9 @@ WIDGET_ID = uuid.uuid4().hex  # what the widget sends as Rasa's sender id: 32 he
 def test_a_request_stores_its_conversation_id(live):
     r = live.post_signed("/api/v1/requests", request_body("erasure", conversation_id=WIDGET_ID))
     assert r.status_code == 201, r.text
-    assert live.sql("SELECT conversation_id FROM dsar_requests WHERE reference = :r",
-                    r=r.json()["reference"]) == [(WIDGET_ID,)]
+    assert live.sql("SELECT conversation_id FROM dsar_requests WHERE reference = :r", r=r.json()["reference"]) == [
+        (WIDGET_ID,)
+    ]
 
 
 @pytest.mark.parametrize("conversation_id", ["test-0123abcd", "a", "rasa:shell.1_2", "Z" * 128])

@@ -1,6 +1,7 @@
 """Staff and the linked chat: a request's page offers its conversation's transcript (read from a real
 SQLite tracker store written by Rasa's own SQLTrackerStore), each view and export audited; completing
 an erasure request deletes that conversation from the store, audited with its id and never its text."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,8 +36,9 @@ def live(app_factory, db_url, rasa):
 
 def add_staff(live, role):
     with live.db.write() as s:
-        user = StaffUser(username=f"{role}-user", password_hash=hash_password(PASSWORD), role=role, active=True,
-                         created_at=utcnow())
+        user = StaffUser(
+            username=f"{role}-user", password_hash=hash_password(PASSWORD), role=role, active=True, created_at=utcnow()
+        )
         s.add(user)
         s.flush()
         token = new_token()
@@ -49,8 +51,11 @@ def login(live, role):
     s = requests.Session()
     page = s.get(live.url("/staff/login"))
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    r = s.post(live.url("/staff/login"), data={"username": f"{role}-user", "password": PASSWORD, "csrf_token": csrf},
-               allow_redirects=False)
+    r = s.post(
+        live.url("/staff/login"),
+        data={"username": f"{role}-user", "password": PASSWORD, "csrf_token": csrf},
+        allow_redirects=False,
+    )
     assert r.status_code == 302
     return s
 
@@ -70,13 +75,19 @@ def lodged_in_chat(live, rasa, request_type="erasure"):
 
 def move(session, live, ref, to, reason=""):
     page = session.get(live.url(f"/staff/requests/{ref}"))
-    return session.post(live.url(f"/staff/requests/{ref}/transition"),
-                        data={"to": to, "reason": reason, "csrf_token": csrf_of(page.text)}, allow_redirects=False)
+    return session.post(
+        live.url(f"/staff/requests/{ref}/transition"),
+        data={"to": to, "reason": reason, "csrf_token": csrf_of(page.text)},
+        allow_redirects=False,
+    )
 
 
 def audits(live, ref):
-    return live.sql("SELECT a.action, a.actor, a.reason FROM audit_events a JOIN dsar_requests r ON r.id = a.request_id "
-                    "WHERE r.reference = :ref ORDER BY a.id", ref=ref)
+    return live.sql(
+        "SELECT a.action, a.actor, a.reason FROM audit_events a JOIN dsar_requests r ON r.id = a.request_id "
+        "WHERE r.reference = :ref ORDER BY a.id",
+        ref=ref,
+    )
 
 
 def test_a_caseworker_views_and_exports_the_linked_transcript_and_both_are_audited(live, rasa):
@@ -92,12 +103,14 @@ def test_a_caseworker_views_and_exports_the_linked_transcript_and_both_are_audit
 
     export = s.get(live.url(f"/staff/requests/{ref}/transcript?format=text"))
     assert export.status_code == 200 and export.headers["Content-Type"].startswith("text/plain")
-    assert f'filename={ref}-conversation.txt' in export.headers["Content-Disposition"]
+    assert f"filename={ref}-conversation.txt" in export.headers["Content-Disposition"]
     assert f"You: {SAID}" in export.text and f"Assistant: {ANSWERED}" in export.text and "You: yes" in export.text
 
     trail = [(a, actor, reason) for a, actor, reason in audits(live, ref) if a.startswith("transcript")]
-    assert trail == [("transcript_viewed", "staff:caseworker-user", f"conversation {conversation}: 4 turns"),
-                     ("transcript_exported", "staff:caseworker-user", f"conversation {conversation}: 4 turns")]
+    assert trail == [
+        ("transcript_viewed", "staff:caseworker-user", f"conversation {conversation}: 4 turns"),
+        ("transcript_exported", "staff:caseworker-user", f"conversation {conversation}: 4 turns"),
+    ]
 
 
 def test_a_viewer_cannot_read_transcripts_and_a_request_without_a_chat_has_none(live, rasa):
@@ -125,8 +138,9 @@ def test_completing_an_erasure_deletes_its_conversation_and_audits_the_id_not_th
     assert conversation not in rasa.senders() and rasa.senders() == kept
     assert live.sql("SELECT status FROM dsar_requests WHERE reference = :r", r=ref) == [("completed",)]
     erased = [(actor, reason) for a, actor, reason in audits(live, ref) if a == "conversation_erased"]
-    assert erased == [("staff:caseworker-user", f"conversation {conversation} deleted from the bot's "
-                                                "conversation store (6 events)")]
+    assert erased == [
+        ("staff:caseworker-user", f"conversation {conversation} deleted from the bot's conversation store (6 events)")
+    ]
     everything_audited = " ".join(str(r) for r in live.sql("SELECT reason FROM audit_events"))
     assert "Jane" not in everything_audited and SAID not in everything_audited
     page = s.get(live.url(f"/staff/requests/{ref}/transcript"))
@@ -143,8 +157,11 @@ def test_completing_an_erasure_through_the_staff_api_deletes_it_too(live, rasa):
     for to, reason in (("in_progress", "ID checked"), ("completed", "")):
         if to == "completed":
             fill_erasure_checklist(browser, live.base_url, ref)
-        r = live.http.post(live.url(f"/api/v1/staff/requests/{ref}/transition"), json={"to": to, "reason": reason},
-                           headers={"Authorization": f"Bearer {token}"})
+        r = live.http.post(
+            live.url(f"/api/v1/staff/requests/{ref}/transition"),
+            json={"to": to, "reason": reason},
+            headers={"Authorization": f"Bearer {token}"},
+        )
         assert r.status_code == 200, r.text
     assert conversation not in rasa.senders()
 

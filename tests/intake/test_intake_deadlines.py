@@ -1,4 +1,5 @@
 """Deadlines: one calendar month the ICO way, England and Wales bank holidays."""
+
 from __future__ import annotations
 
 import datetime as dt

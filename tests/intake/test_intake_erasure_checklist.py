@@ -3,6 +3,7 @@ Rasa's own SQLTrackerStore, the real outbox worker and SMTP sink: staff decide e
 kept with the reason), audited with who and when; completing waits for every item (409, nothing changed);
 the linked chat's item ticks itself when completion deletes the conversation; the requester's completion
 email says what was erased and what was kept, and why."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,19 +43,23 @@ def erasure(live, rasa=None, email=EMAIL) -> tuple[str, str | None]:
         at = utcnow() - dt.timedelta(minutes=5)
         rasa.add(conversation, [(at, SAID, "I can take that request for you.")])
         extra["conversation_id"] = conversation
-    r = live.post_signed("/api/v1/requests", request_body("erasure", requester={"name": NAME, "email": email},
-                                                          **extra))
+    r = live.post_signed("/api/v1/requests", request_body("erasure", requester={"name": NAME, "email": email}, **extra))
     assert r.status_code == 201, r.text
     return r.json()["reference"], conversation
 
 
 def csrf(browser, live, ref) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', browser.get(live.url(f"/staff/requests/{ref}")).text).group(1)
+    return re.search(r'name="csrf_token" value="([^"]+)"', browser.get(live.url(f"/staff/requests/{ref}")).text).group(
+        1
+    )
 
 
 def post(browser, live, ref, action, **data):
-    return browser.post(live.url(f"/staff/requests/{ref}/{action}"), allow_redirects=False,
-                        data={**data, "csrf_token": csrf(browser, live, ref)})
+    return browser.post(
+        live.url(f"/staff/requests/{ref}/{action}"),
+        allow_redirects=False,
+        data={**data, "csrf_token": csrf(browser, live, ref)},
+    )
 
 
 def decide(browser, live, ref, source, decision, reason=""):
@@ -66,28 +71,49 @@ def complete(browser, live, ref):
 
 
 def state(live, ref):
-    return (live.sql("SELECT status, closed_at FROM dsar_requests WHERE reference = :r", r=ref),
-            live.sql("SELECT source, decision, reason, decided_by FROM erasure_checklist_items i JOIN dsar_requests r "
-                     "ON r.id = i.request_id WHERE r.reference = :r ORDER BY source", r=ref),
-            live.count("audit_events"), live.count("outbox"))
+    return (
+        live.sql("SELECT status, closed_at FROM dsar_requests WHERE reference = :r", r=ref),
+        live.sql(
+            "SELECT source, decision, reason, decided_by FROM erasure_checklist_items i JOIN dsar_requests r "
+            "ON r.id = i.request_id WHERE r.reference = :r ORDER BY source",
+            r=ref,
+        ),
+        live.count("audit_events"),
+        live.count("outbox"),
+    )
 
 
 def checklist_audit(live, ref):
-    return live.sql("SELECT a.actor, a.reason FROM audit_events a JOIN dsar_requests r ON r.id = a.request_id "
-                    "WHERE r.reference = :r AND a.action = 'erasure_checklist' ORDER BY a.id", r=ref)
+    return live.sql(
+        "SELECT a.actor, a.reason FROM audit_events a JOIN dsar_requests r ON r.id = a.request_id "
+        "WHERE r.reference = :r AND a.action = 'erasure_checklist' ORDER BY a.id",
+        r=ref,
+    )
 
 
 def test_each_item_is_decided_and_audited_and_completion_waits_for_all_then_emails_what_was_done(live, rasa, mailbox):
     add_staff(live, "caseworker-user", "caseworker")
     staff, _ = login(live, "caseworker-user")
     # the same person's older, closed request and their handoff; someone else's closed request
-    earlier = lodge_at(live, utcnow() - dt.timedelta(days=100), "access",
-                       requester={"name": NAME, "email": EMAIL.upper()}, details="Erin's old access request")
+    earlier = lodge_at(
+        live,
+        utcnow() - dt.timedelta(days=100),
+        "access",
+        requester={"name": NAME, "email": EMAIL.upper()},
+        details="Erin's old access request",
+    )
     other = lodge_at(live, utcnow() - dt.timedelta(days=100), "access")
     for ref in (earlier, other):
         with live.app.app_context(), live.db.write() as s:
-            workflow.staff_transition(s, request_by_reference(s, ref, True), "withdrawn", "asked to stop",
-                                      "staff:caseworker-user", "Europe/London", now=utcnow() - dt.timedelta(days=90))
+            workflow.staff_transition(
+                s,
+                request_by_reference(s, ref, True),
+                "withdrawn",
+                "asked to stop",
+                "staff:caseworker-user",
+                "Europe/London",
+                now=utcnow() - dt.timedelta(days=90),
+            )
     live.post_signed("/api/v1/handoffs", handoff_body(email=EMAIL, question="Erin here: do you keep my card?"))
     ref, conversation = erasure(live, rasa)
 
@@ -104,8 +130,10 @@ def test_each_item_is_decided_and_audited_and_completion_waits_for_all_then_emai
     before = state(live, ref)
     r = complete(staff, live, ref)
     assert r.status_code == 409
-    assert "Still to decide: Shop customer record (Shopify); Order history (orders, invoices); Mailing list; " \
-           "This service&#39;s records" in r.text
+    assert (
+        "Still to decide: Shop customer record (Shopify); Order history (orders, invoices); Mailing list; "
+        "This service&#39;s records" in r.text
+    )
     assert state(live, ref) == before and conversation in rasa.senders()
     # kept needs the reason; the linked chat's item is not staff's to tick; an unknown source is refused
     assert decide(staff, live, ref, "order_history", "kept", "  ").status_code == 422
@@ -120,27 +148,37 @@ def test_each_item_is_decided_and_audited_and_completion_waits_for_all_then_emai
     assert decide(staff, live, ref, "intake_records", "erased").status_code == 303
     # erasing the intake's own records anonymised the same person's closed request and handoff, not others'
     assert live.sql("SELECT requester_email, details FROM dsar_requests WHERE reference = :r", r=earlier) == [
-        (retention.REMOVED, None)]
+        (retention.REMOVED, None)
+    ]
     assert live.sql("SELECT email FROM handoffs") == [(retention.REMOVED,)]
     assert live.sql("SELECT requester_email FROM dsar_requests WHERE reference = :r", r=other) == [
-        ("ada.lovelace@example.org",)]
+        ("ada.lovelace@example.org",)
+    ]
     assert live.sql("SELECT requester_email FROM dsar_requests WHERE reference = :r", r=ref) == [(EMAIL,)]
 
     assert complete(staff, live, ref).status_code == 303
     assert conversation not in rasa.senders()
-    rows = live.sql("SELECT source, decision, reason, decided_by, decided_at FROM erasure_checklist_items i "
-                    "JOIN dsar_requests r ON r.id = i.request_id WHERE r.reference = :r ORDER BY i.id", r=ref)
+    rows = live.sql(
+        "SELECT source, decision, reason, decided_by, decided_at FROM erasure_checklist_items i "
+        "JOIN dsar_requests r ON r.id = i.request_id WHERE r.reference = :r ORDER BY i.id",
+        r=ref,
+    )
     assert [(s, d, who) for s, d, _, who, _ in rows] == [
-        ("shop_customer", "erased", "staff:caseworker-user"), ("mailing_list", "erased", "staff:caseworker-user"),
-        ("order_history", "kept", "staff:caseworker-user"), ("intake_records", "erased", "staff:caseworker-user"),
-        ("assistant_transcripts", "erased", "staff:caseworker-user")]  # ticked by the completion itself
+        ("shop_customer", "erased", "staff:caseworker-user"),
+        ("mailing_list", "erased", "staff:caseworker-user"),
+        ("order_history", "kept", "staff:caseworker-user"),
+        ("intake_records", "erased", "staff:caseworker-user"),
+        ("assistant_transcripts", "erased", "staff:caseworker-user"),
+    ]  # ticked by the completion itself
     assert rows[2][2] == TAX_REASON_TEXT and all(r[4] is not None for r in rows)
     trail = checklist_audit(live, ref)
     assert [actor for actor, _ in trail] == ["staff:caseworker-user"] * 5
     assert trail[0][1] == "Shop customer record (Shopify): erased"
     assert trail[2][1] == f"Order history (orders, invoices): kept ({TAX_REASON_TEXT})"
-    assert trail[3][1].startswith("This service's records (other requests and handoffs about this person): erased "
-                                  "(1 other closed request(s) and 1 handoff(s) anonymised")
+    assert trail[3][1].startswith(
+        "This service's records (other requests and handoffs about this person): erased "
+        "(1 other closed request(s) and 1 handoff(s) anonymised"
+    )
     assert trail[4][1] == "This assistant's chat transcripts: erased"
     assert all(NAME not in reason and EMAIL not in reason for _, reason in trail)
     # decisions are final once the request is closed
@@ -151,9 +189,12 @@ def test_each_item_is_decided_and_audited_and_completion_waits_for_all_then_emai
     assert len(mails) == 1 and ref in mails[0]["Subject"]
     body = mails[0].get_content()
     erased_part, kept_part = body.split("What we erased:")[1].split("What we kept, and why:")
-    for what in ("your customer account with our shop (Shopify)", "our mailing list",
-                 "your conversations with our privacy chat assistant",
-                 "the records of your other requests and questions to us"):
+    for what in (
+        "your customer account with our shop (Shopify)",
+        "our mailing list",
+        "your conversations with our privacy chat assistant",
+        "the records of your other requests and questions to us",
+    ):
         assert f"  - {what}" in erased_part
     assert "order history" not in erased_part
     assert "  - your order history (orders and invoices)" in kept_part and f"Why: {TAX_REASON_TEXT}" in kept_part
@@ -168,8 +209,12 @@ def test_without_a_linked_chat_staff_decide_the_transcripts_too(live, mailbox):
     fill_erasure_checklist(staff, live.base_url, ref)
     r = complete(staff, live, ref)
     assert r.status_code == 409 and "Still to decide: This assistant&#39;s chat transcripts." in r.text
-    assert decide(staff, live, ref, "assistant_transcripts", "kept",
-                  "held for a legal claim the shopper has brought").status_code == 303
+    assert (
+        decide(
+            staff, live, ref, "assistant_transcripts", "kept", "held for a legal claim the shopper has brought"
+        ).status_code
+        == 303
+    )
     assert complete(staff, live, ref).status_code == 303
     live.run_worker()
     body = [m for m in mailbox.to(EMAIL) if "erasure completed" in m["Subject"]][0].get_content()
@@ -181,14 +226,19 @@ def test_the_staff_api_cannot_complete_an_erasure_with_items_open(live):
     token = add_staff(live, "caseworker-user", "caseworker")
     ref, _ = erasure(live)
     api = f"/api/v1/staff/requests/{ref}/transition"
-    assert live.http.post(live.url(api), json={"to": "in_progress", "reason": "ID checked"},
-                          headers=bearer(token)).status_code == 200
+    assert (
+        live.http.post(
+            live.url(api), json={"to": "in_progress", "reason": "ID checked"}, headers=bearer(token)
+        ).status_code
+        == 200
+    )
     r = live.http.post(live.url(api), json={"to": "completed"}, headers=bearer(token))
     assert r.status_code == 409 and r.json()["error"]["code"] == "erasure_checklist_incomplete"
     assert live.sql("SELECT status FROM dsar_requests WHERE reference = :r", r=ref) == [("in_progress",)]
     # refusing or withdrawing an erasure request needs no checklist
-    r = live.http.post(live.url(api), json={"to": "refused", "reason": "the account belongs to someone else"},
-                       headers=bearer(token))
+    r = live.http.post(
+        live.url(api), json={"to": "refused", "reason": "the account belongs to someone else"}, headers=bearer(token)
+    )
     assert r.status_code == 200, r.text
 
 
@@ -214,8 +264,10 @@ def test_the_completion_email_text_from_the_template(live):
     """Everything kept: the email says nothing was erased, and why each thing was kept."""
     with live.app.app_context():
         req = type("R", (), {"requester_name": NAME, "reference": "SM-TEST-0001"})()
-        kept = [erasure_checklist.Item(s, label, "kept", f"reason {n}", "staff:x", utcnow())
-                for n, (s, label, _) in enumerate(erasure_checklist.SOURCES)]
+        kept = [
+            erasure_checklist.Item(s, label, "kept", f"reason {n}", "staff:x", utcnow())
+            for n, (s, label, _) in enumerate(erasure_checklist.SOURCES)
+        ]
         subject, body = erasure_checklist.completion_mail(live.app.config, req, kept)
     assert "We erased nothing" in body and "What we erased:" not in body
     assert body.count("      Why: reason ") == 5 and "SM-TEST-0001" in subject

@@ -1,4 +1,5 @@
 """POST /api/v1/handoffs."""
+
 from __future__ import annotations
 
 import json
@@ -39,11 +40,20 @@ def test_no_consent_no_transcript_is_fine(live, transcript):
     assert live.sql("SELECT transcript FROM handoffs") == [(None,)]
 
 
-@pytest.mark.parametrize("change", [
-    {"email": "not an email"}, {"question": ""}, {"question": "   "}, {"consent_to_transcript": "yes"},
-    {"transcript": [{"sender": "agent", "text": "hi"}]}, {"transcript": [{"sender": "user"}]},
-    {"status": "open"}, {"reference": "HO-AAAA-BBBB"}, {"extra": 1},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"email": "not an email"},
+        {"question": ""},
+        {"question": "   "},
+        {"consent_to_transcript": "yes"},
+        {"transcript": [{"sender": "agent", "text": "hi"}]},
+        {"transcript": [{"sender": "user"}]},
+        {"status": "open"},
+        {"reference": "HO-AAAA-BBBB"},
+        {"extra": 1},
+    ],
+)
 def test_invalid_handoffs_are_422(live, change):
     r = live.post_signed("/api/v1/handoffs", handoff_body(**change))
     assert r.status_code == 422, r.text

@@ -1,4 +1,5 @@
 """No personal data in logs: a full flow with every logger at DEBUG, and gunicorn's access log."""
+
 from __future__ import annotations
 
 import logging
@@ -18,8 +19,23 @@ WORDS = "please delete everything about my karaoke machine order"
 QUESTION = "Can my neighbour Priscilla collect my order?"
 TRANSCRIPT_LINE = "my flat is number 42b on Marigold Lane"
 HANDOFF_EMAIL = "priscilla.x@example.com"
-PII = [NAME, "Zebedee", "Quartermaine", EMAIL, "zebedee.q", PHONE, "900987", WORDS, QUESTION, "Priscilla",
-       TRANSCRIPT_LINE, "Marigold", HANDOFF_EMAIL, urllib.parse.quote(EMAIL), urllib.parse.quote(HANDOFF_EMAIL)]
+PII = [
+    NAME,
+    "Zebedee",
+    "Quartermaine",
+    EMAIL,
+    "zebedee.q",
+    PHONE,
+    "900987",
+    WORDS,
+    QUESTION,
+    "Priscilla",
+    TRANSCRIPT_LINE,
+    "Marigold",
+    HANDOFF_EMAIL,
+    urllib.parse.quote(EMAIL),
+    urllib.parse.quote(HANDOFF_EMAIL),
+]
 
 
 def pii_body(rtype="erasure"):
@@ -32,6 +48,7 @@ def pii_body(rtype="erasure"):
 
 def test_full_flow_logs_no_personal_data(live, mailbox, caplog):
     from test_intake_staff import add_staff, login
+
     caplog.set_level(logging.DEBUG)
     for name in ("werkzeug", "intake", "alembic", "flask-limiter"):
         logging.getLogger(name).setLevel(logging.DEBUG)
@@ -47,9 +64,14 @@ def test_full_flow_logs_no_personal_data(live, mailbox, caplog):
     bad = pii_body()
     bad["requester"]["email"] = EMAIL + "\r\nBcc: x@example.com"
     assert live.post_signed("/api/v1/requests", bad).status_code == 422
-    live.post_signed("/api/v1/handoffs", handoff_body(
-        email=HANDOFF_EMAIL, question=QUESTION,
-        transcript=[{"sender": "user", "text": TRANSCRIPT_LINE}, {"sender": "bot", "text": "ok"}]))
+    live.post_signed(
+        "/api/v1/handoffs",
+        handoff_body(
+            email=HANDOFF_EMAIL,
+            question=QUESTION,
+            transcript=[{"sender": "user", "text": TRANSCRIPT_LINE}, {"sender": "bot", "text": "ok"}],
+        ),
+    )
     # the status look-up carries the email in the query string
     assert live.get(f"/api/v1/requests/{ref}/status", params={"email": EMAIL}).status_code == 200
     assert live.get(f"/api/v1/requests/{ref}/status", params={"email": HANDOFF_EMAIL}).status_code == 404
@@ -79,11 +101,21 @@ def test_full_flow_logs_no_personal_data(live, mailbox, caplog):
 
 def test_gunicorn_production_config_serves_and_keeps_pii_out_of_its_logs(sqlite_url, tmp_path):
     port = free_port()
-    env = subprocess_env(sqlite_url, INTAKE_BIND=f"127.0.0.1:{port}", INTAKE_WORKERS="2",
-                         INTAKE_ACCESS_LOG="-", SMTP_PORT=free_port(), MAIL_DIR=str(tmp_path / "m"))
+    env = subprocess_env(
+        sqlite_url,
+        INTAKE_BIND=f"127.0.0.1:{port}",
+        INTAKE_WORKERS="2",
+        INTAKE_ACCESS_LOG="-",
+        SMTP_PORT=free_port(),
+        MAIL_DIR=str(tmp_path / "m"),
+    )
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "python:intake.gunicorn_conf", "intake:create_app()"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
 
@@ -97,9 +129,13 @@ def test_gunicorn_production_config_serves_and_keeps_pii_out_of_its_logs(sqlite_
         import json
         from intake.signing import signed_headers
         from intake_support import API_SECRET
+
         raw = json.dumps(pii_body()).encode()
-        r = requests.post(base + "/api/v1/requests", data=raw,
-                          headers={"Content-Type": "application/json", **signed_headers(API_SECRET, raw)})
+        r = requests.post(
+            base + "/api/v1/requests",
+            data=raw,
+            headers={"Content-Type": "application/json", **signed_headers(API_SECRET, raw)},
+        )
         assert r.status_code == 201, r.text
         ref = r.json()["reference"]
         assert requests.get(f"{base}/api/v1/requests/{ref}/status", params={"email": EMAIL}).status_code == 200

@@ -1,4 +1,5 @@
 """Mail: content of the team and requester mails, header injection, and the outbox surviving an outage."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -77,14 +78,23 @@ def test_handoff_without_consent_mails_no_transcript(live, mailbox):
     assert "Shopper:" not in m.get_content()
 
 
-INJECTIONS = ["x\r\nBcc: evil@attacker.example", "x\nBcc: evil@attacker.example",
-              "x\rBcc: evil@attacker.example", "x\r\n\r\nforged body"]
+INJECTIONS = [
+    "x\r\nBcc: evil@attacker.example",
+    "x\nBcc: evil@attacker.example",
+    "x\rBcc: evil@attacker.example",
+    "x\r\n\r\nforged body",
+]
 
 
 @pytest.mark.parametrize("payload", INJECTIONS)
 def test_crlf_in_single_line_fields_is_refused(live, payload):
-    for path in (("requester", "name"), ("requester", "email"), ("requester", "phone"),
-                 ("source", "channel"), ("source", "conversation_id")):
+    for path in (
+        ("requester", "name"),
+        ("requester", "email"),
+        ("requester", "phone"),
+        ("source", "channel"),
+        ("source", "conversation_id"),
+    ):
         body = request_body()
         body[path[0]][path[1]] = payload if path[1] != "email" else "ada@example.org" + payload
         r = live.post_signed("/api/v1/requests", body)
@@ -100,8 +110,10 @@ def test_crlf_in_free_text_stays_in_the_body(live, mailbox, payload):
     words = "please erase me " + payload
     body = request_body(details=payload, source={"channel": "web_widget", "conversation_id": "c-1", "text": words})
     assert live.post_signed("/api/v1/requests", body).status_code == 201
-    hb = handoff_body(question="Question " + payload,
-                      transcript=[{"sender": "user", "text": payload}, {"sender": "bot", "text": payload}])
+    hb = handoff_body(
+        question="Question " + payload,
+        transcript=[{"sender": "user", "text": payload}, {"sender": "bot", "text": payload}],
+    )
     assert live.post_signed("/api/v1/handoffs", hb).status_code == 201
     live.run_worker()
     messages = mailbox.messages()
@@ -119,16 +131,19 @@ def test_header_values_with_line_breaks_never_reach_smtp(live, mailbox):
     # Defence in depth: even a row that somehow holds a CR/LF recipient is not sent.
     with live.db.write() as s:
         with pytest.raises(mail.HeaderInjection):
-            mail.enqueue(s, kind="test", recipient="a@example.org\r\nBcc: evil@attacker.example",
-                         subject="s", body="b")
+            mail.enqueue(s, kind="test", recipient="a@example.org\r\nBcc: evil@attacker.example", subject="s", body="b")
     with pytest.raises(mail.HeaderInjection):
         with live.db.write() as s:
-            mail.enqueue(s, kind="test", recipient="a@example.org", subject="hi\r\nBcc: evil@attacker.example",
-                         body="b")
+            mail.enqueue(
+                s, kind="test", recipient="a@example.org", subject="hi\r\nBcc: evil@attacker.example", body="b"
+            )
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-    live.sql("INSERT INTO outbox (created_at, kind, recipient, subject, body, status, attempts, next_attempt_at) "
-             "VALUES (:n, 'test', :r, 'subject', 'body', 'pending', 0, :n)",
-             n=now, r="a@example.org\r\nBcc: evil@attacker.example")
+    live.sql(
+        "INSERT INTO outbox (created_at, kind, recipient, subject, body, status, attempts, next_attempt_at) "
+        "VALUES (:n, 'test', :r, 'subject', 'body', 'pending', 0, :n)",
+        n=now,
+        r="a@example.org\r\nBcc: evil@attacker.example",
+    )
     stats = live.run_worker()
     assert stats["failed"] == 1 and stats["sent"] == 0
     assert mailbox.messages() == []
@@ -139,16 +154,26 @@ def test_outbox_survives_an_smtp_outage(app_factory, db_url, tmp_path):
     """SMTP down -> requests still accepted, nothing lost -> SMTP up -> everything delivered once."""
     port = free_port()
     live = app_factory(db_url, SMTP_PORT=port)
-    refs = [live.post_signed("/api/v1/requests", request_body(t)).json()["reference"]
-            for t in ("access", "erasure", "marketing_opt_out")]
+    refs = [
+        live.post_signed("/api/v1/requests", request_body(t)).json()["reference"]
+        for t in ("access", "erasure", "marketing_opt_out")
+    ]
     live.post_signed("/api/v1/handoffs", handoff_body())
     assert live.count("outbox") == 7
 
     # the real worker process, polling quickly with a short backoff, while nothing listens on the port
-    env = subprocess_env(db_url, SMTP_HOST="127.0.0.1", SMTP_PORT=port, OUTBOX_BACKOFF_BASE="0.3",
-                         OUTBOX_BACKOFF_MAX="1", OUTBOX_POLL_INTERVAL="0.2", MAIL_DIR=str(tmp_path / "x"))
-    proc = subprocess.Popen([sys.executable, "-m", "intake", "outbox-worker"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    env = subprocess_env(
+        db_url,
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=port,
+        OUTBOX_BACKOFF_BASE="0.3",
+        OUTBOX_BACKOFF_MAX="1",
+        OUTBOX_POLL_INTERVAL="0.2",
+        MAIL_DIR=str(tmp_path / "x"),
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "intake", "outbox-worker"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
     try:
         wait_for(lambda: live.sql("SELECT MIN(attempts) FROM outbox")[0][0] >= 2, timeout=30)
         rows = live.sql("SELECT status, last_error FROM outbox")

@@ -1,5 +1,6 @@
 """/staff/mail (the local mail sink) is for admins only and shows no live verification link or
 code; a verification done from a staff session is audited as that staff member."""
+
 from __future__ import annotations
 
 import re

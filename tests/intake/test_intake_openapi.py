@@ -1,4 +1,5 @@
 """Schemathesis against /openapi.json, in-process (WSGI): no 5xx, responses match the document."""
+
 from __future__ import annotations
 
 import itertools
@@ -29,15 +30,21 @@ def seed(app):
     db = app.extensions["intake_db"]
     token = new_token()
     with db.write() as s:
-        user = StaffUser(username="fuzz-admin", password_hash=hash_password("irrelevant-password"), role="admin",
-                         active=True, created_at=utcnow())
+        user = StaffUser(
+            username="fuzz-admin",
+            password_hash=hash_password("irrelevant-password"),
+            role="admin",
+            active=True,
+            created_at=utcnow(),
+        )
         s.add(user)
         s.flush()
         s.add(StaffToken(staff_user_id=user.id, token_hash=token_hash(token), created_at=utcnow()))
     client = app.test_client()
     raw = json.dumps(request_body()).encode()
-    r = client.post("/api/v1/requests", data=raw,
-                    headers={"Content-Type": "application/json", **signed_headers(API_SECRET, raw)})
+    r = client.post(
+        "/api/v1/requests", data=raw, headers={"Content-Type": "application/json", **signed_headers(API_SECRET, raw)}
+    )
     return token, r.get_json()["reference"]
 
 
@@ -47,8 +54,19 @@ def test_openapi_document(app):
     assert {"/api/v1/requests", "/api/v1/handoffs", "/api/v1/requests/{reference}/status"} <= set(spec["paths"])
     body = spec["components"]["schemas"]["RequestCreate"]
     assert body["additionalProperties"] is False
-    assert set(body["properties"]) == {"request_type", "requester", "details", "rectification", "objection",
-                                       "portability", "restriction", "complaint", "source", "conversation_id", "idempotency_key"}
+    assert set(body["properties"]) == {
+        "request_type",
+        "requester",
+        "details",
+        "rectification",
+        "objection",
+        "portability",
+        "restriction",
+        "complaint",
+        "source",
+        "conversation_id",
+        "idempotency_key",
+    }
     assert body["properties"]["conversation_id"]["nullable"] is True
 
 
@@ -64,9 +82,14 @@ def test_schemathesis_conformance(app):
         path = operation.path
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES.get(path, 15), deadline=None, database=None, derandomize=True,
-                  phases=[Phase.explicit, Phase.generate],
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES.get(path, 15),
+            deadline=None,
+            database=None,
+            derandomize=True,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
         def check(case):
             headers = {}
             if path in SIGNED:

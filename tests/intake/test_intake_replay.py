@@ -1,5 +1,6 @@
 """Replay protection's store: accepted signatures are remembered for as long as a replay could
 pass the timestamp check, and forgotten after that by the outbox worker's loop."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,8 +19,11 @@ def test_the_worker_forgets_only_signatures_past_the_replay_window(live):
     max_age = live.app.config["SIGNATURE_MAX_AGE"]
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     window = dt.timedelta(seconds=2 * max_age + 60)
-    live.sql("INSERT INTO used_signatures (signature, used_at) VALUES ('old', :a), ('recent', :b)",
-             a=now - window - dt.timedelta(seconds=30), b=now - window + dt.timedelta(seconds=30))
+    live.sql(
+        "INSERT INTO used_signatures (signature, used_at) VALUES ('old', :a), ('recent', :b)",
+        a=now - window - dt.timedelta(seconds=30),
+        b=now - window + dt.timedelta(seconds=30),
+    )
 
     live.run_worker()
 

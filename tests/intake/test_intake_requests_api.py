@@ -1,4 +1,5 @@
 """POST /api/v1/requests and the status look-up, against the app served on loopback."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,8 +13,7 @@ from intake_support import API_SECRET, request_body
 
 from intake import deadlines
 
-TABLES_WRITTEN = ("dsar_requests", "audit_events", "outbox", "verifications", "used_signatures",
-                  "suppression_list")
+TABLES_WRITTEN = ("dsar_requests", "audit_events", "outbox", "verifications", "used_signatures", "suppression_list")
 
 
 def stored_counts(live) -> dict:
@@ -59,6 +59,7 @@ def test_marketing_opt_out_completes_at_once_and_suppresses_hash_only(live):
     assert live.count("verifications") == 0
     rows = live.sql("SELECT email_hash, reference FROM suppression_list")
     import hashlib
+
     assert rows == [(hashlib.sha256(b"ada.lovelace@example.org").hexdigest(), data["reference"])]
     # a second opt-out for the same address (any case) does not duplicate the entry
     body2 = request_body("marketing_opt_out")
@@ -112,6 +113,7 @@ def test_concurrent_duplicates_create_one_request(live):
 
 # --- 422 / 413 / 415 / 400: refused and nothing stored -------------------------------------
 
+
 def _with(body, path, value):
     body = json.loads(json.dumps(body))
     target = body
@@ -131,14 +133,16 @@ BAD_BODIES = {
     "unknown request type": lambda: request_body("data_holiday"),
     "missing requester": lambda: {k: v for k, v in request_body().items() if k != "requester"},
     "missing idempotency key": lambda: {k: v for k, v in request_body().items() if k != "idempotency_key"},
-    "rectification without details": lambda: {k: v for k, v in request_body("rectification").items()
-                                              if k != "rectification"},
-    "rectification on access": lambda: _with(request_body("access"), ["rectification"],
-                                             {"what": "x", "correct_value": "y"}),
-    "objection without processing": lambda: {k: v for k, v in request_body("objection").items()
-                                             if k != "objection"},
-    "objection with unknown processing": lambda: _with(request_body("objection"), ["objection"],
-                                                       {"processing": "everything"}),
+    "rectification without details": lambda: {
+        k: v for k, v in request_body("rectification").items() if k != "rectification"
+    },
+    "rectification on access": lambda: _with(
+        request_body("access"), ["rectification"], {"what": "x", "correct_value": "y"}
+    ),
+    "objection without processing": lambda: {k: v for k, v in request_body("objection").items() if k != "objection"},
+    "objection with unknown processing": lambda: _with(
+        request_body("objection"), ["objection"], {"processing": "everything"}
+    ),
     "objection on erasure": lambda: _with(request_body("erasure"), ["objection"], {"processing": "profiling"}),
     "blank name": lambda: _with(request_body(), ["requester", "name"], "   "),
     "CR/LF in name": lambda: _with(request_body(), ["requester", "name"], "Ada\r\nBcc: evil@example.com"),
@@ -174,10 +178,23 @@ def test_unknown_and_server_owned_fields_are_named(live):
     assert r.json()["error"]["fields"] == {"requester.address": "unknown field"}
 
 
-MALFORMED_EMAILS = ["not-an-email", "ada@", "@example.org", "ada@example", "ada@@example.org",
-                    "ada example@example.org", "ada@exa mple.org", "ada@.example.org", "ada@example..org",
-                    "ada.@example.org", "ada@-example.org", "<ada@example.org>", "ada@example.org>",
-                    "a" * 65 + "@example.org", "ada@example.c"]
+MALFORMED_EMAILS = [
+    "not-an-email",
+    "ada@",
+    "@example.org",
+    "ada@example",
+    "ada@@example.org",
+    "ada example@example.org",
+    "ada@exa mple.org",
+    "ada@.example.org",
+    "ada@example..org",
+    "ada.@example.org",
+    "ada@-example.org",
+    "<ada@example.org>",
+    "ada@example.org>",
+    "a" * 65 + "@example.org",
+    "ada@example.c",
+]
 
 
 @pytest.mark.parametrize("bad", MALFORMED_EMAILS)
@@ -200,14 +217,19 @@ def test_not_json_is_415_and_bad_json_is_400(live):
     raw = b'{"request_type": "access"'
     r = live.post_signed("/api/v1/requests", None, raw=raw)
     assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_json"
-    r = live.post_signed("/api/v1/requests", None, raw=b"request_type=access",
-                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+    r = live.post_signed(
+        "/api/v1/requests",
+        None,
+        raw=b"request_type=access",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert r.status_code == 415
     r = live.post_signed("/api/v1/requests", None, raw=b"[1, 2]")
     assert r.status_code == 422
 
 
 # --- machine authentication --------------------------------------------------------------------
+
 
 def test_unsigned_request_is_401(live):
     r = live.http.post(live.url("/api/v1/requests"), json=request_body())
@@ -223,6 +245,7 @@ def test_wrong_secret_is_401(live):
 
 def test_body_changed_after_signing_is_401(live):
     from intake.signing import signed_headers
+
     raw = json.dumps(request_body()).encode()
     headers = {"Content-Type": "application/json", **signed_headers(API_SECRET, raw)}
     tampered = raw.replace(b"access", b"erasure")
@@ -248,6 +271,7 @@ def test_replayed_signature_is_401_even_for_a_new_idempotency_key(live):
     body = request_body()
     raw = json.dumps(body).encode()
     from intake.signing import signed_headers
+
     headers = {"Content-Type": "application/json", **signed_headers(API_SECRET, raw)}
     first = live.http.post(live.url("/api/v1/requests"), data=raw, headers=headers)
     replay = live.http.post(live.url("/api/v1/requests"), data=raw, headers=headers)
@@ -258,20 +282,26 @@ def test_replayed_signature_is_401_even_for_a_new_idempotency_key(live):
 
 
 def test_staff_token_is_not_a_machine_credential(live):
-    r = live.http.post(live.url("/api/v1/requests"), json=request_body(),
-                       headers={"Authorization": "Bearer smst_whatever"})
+    r = live.http.post(
+        live.url("/api/v1/requests"), json=request_body(), headers={"Authorization": "Bearer smst_whatever"}
+    )
     assert r.status_code == 401
 
 
 # --- status look-up ------------------------------------------------------------------------------
 
+
 def test_status_needs_the_right_email(live):
     ref = live.post_signed("/api/v1/requests", request_body()).json()["reference"]
     ok = live.get(f"/api/v1/requests/{ref}/status", params={"email": "Ada.Lovelace@EXAMPLE.org"})
     assert ok.status_code == 200
-    assert ok.json() == {"reference": ref, "status": "awaiting_verification",
-                         "due_at": deadlines.due_date(today_london()).isoformat(), "paused_since": None,
-                         "summary": "waiting for you to confirm your email address (the month starts when you confirm)"}
+    assert ok.json() == {
+        "reference": ref,
+        "status": "awaiting_verification",
+        "due_at": deadlines.due_date(today_london()).isoformat(),
+        "paused_since": None,
+        "summary": "waiting for you to confirm your email address (the month starts when you confirm)",
+    }
     wrong_email = live.get(f"/api/v1/requests/{ref}/status", params={"email": "someone@example.org"})
     unknown_ref = live.get("/api/v1/requests/SM-0000-0000/status", params={"email": "ada.lovelace@example.org"})
     assert wrong_email.status_code == unknown_ref.status_code == 404
@@ -283,8 +313,10 @@ def test_status_needs_the_right_email(live):
 
 def test_status_is_rate_limited_with_retry_after(app_factory, db_url):
     live = app_factory(db_url, STATUS_RATE_LIMIT="5 per minute")
-    codes = [live.get("/api/v1/requests/SM-AAAA-BBBB/status", params={"email": "x@example.org"}).status_code
-             for _ in range(5)]
+    codes = [
+        live.get("/api/v1/requests/SM-AAAA-BBBB/status", params={"email": "x@example.org"}).status_code
+        for _ in range(5)
+    ]
     assert codes == [404] * 5
     limited = live.get("/api/v1/requests/SM-AAAA-BBBB/status", params={"email": "x@example.org"})
     assert limited.status_code == 429

@@ -1,6 +1,7 @@
 """Secrets: no built-in values; outside development mode the intake (factory and gunicorn) and the
 action server refuse to start without real ones, and nothing signed with the once-published
 development constants is accepted."""
+
 from __future__ import annotations
 
 import subprocess
@@ -28,13 +29,21 @@ def production_env(monkeypatch):
         monkeypatch.delenv(name, raising=False)
 
 
-@pytest.mark.parametrize("secrets,expected", [
-    ({}, ["INTAKE_API_SECRET is not set", "INTAKE_SECRET_KEY is not set"]),
-    ({"INTAKE_API_SECRET": GOOD}, ["INTAKE_SECRET_KEY is not set"]),
-    ({"INTAKE_API_SECRET": OLD_API_CONSTANT, "SECRET_KEY": OLD_SESSION_CONSTANT},
-     ["INTAKE_API_SECRET is a development secret published", "INTAKE_SECRET_KEY is a development secret published"]),
-    ({"INTAKE_API_SECRET": GOOD, "SECRET_KEY": "short"}, ["INTAKE_SECRET_KEY is shorter than 32 characters"]),
-])
+@pytest.mark.parametrize(
+    "secrets,expected",
+    [
+        ({}, ["INTAKE_API_SECRET is not set", "INTAKE_SECRET_KEY is not set"]),
+        ({"INTAKE_API_SECRET": GOOD}, ["INTAKE_SECRET_KEY is not set"]),
+        (
+            {"INTAKE_API_SECRET": OLD_API_CONSTANT, "SECRET_KEY": OLD_SESSION_CONSTANT},
+            [
+                "INTAKE_API_SECRET is a development secret published",
+                "INTAKE_SECRET_KEY is a development secret published",
+            ],
+        ),
+        ({"INTAKE_API_SECRET": GOOD, "SECRET_KEY": "short"}, ["INTAKE_SECRET_KEY is shorter than 32 characters"]),
+    ],
+)
 def test_the_factory_refuses_weak_secrets_outside_development_mode(production_env, sqlite_url, secrets, expected):
     with pytest.raises(config.InsecureConfiguration) as err:
         create_app({"DATABASE_URL": sqlite_url, **secrets})
@@ -61,8 +70,14 @@ def test_gunicorn_refuses_to_start_without_secrets(tmp_path, sqlite_url):
     for name in ("INTAKE_DEVELOPMENT", "INTAKE_API_SECRET", "INTAKE_SECRET_KEY"):
         env.pop(name, None)
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    r = subprocess.run([gunicorn, "-c", "python:intake.gunicorn_conf", "intake:create_app()"], cwd=ROOT, env=env,
-                       capture_output=True, text=True, timeout=60)
+    r = subprocess.run(
+        [gunicorn, "-c", "python:intake.gunicorn_conf", "intake:create_app()"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert r.returncode != 0
     assert "refusing to start: INTAKE_API_SECRET is not set; INTAKE_SECRET_KEY is not set" in r.stderr
 
@@ -75,28 +90,42 @@ def test_a_session_cookie_forged_with_the_old_constant_is_refused(sqlite_url, mo
     app = create_app(cfg)
     assert app.config["SECRET_KEY"] != OLD_SESSION_CONSTANT
     with app.extensions["intake_db"].write() as s:
-        admin = StaffUser(username="root", password_hash=hash_password("correct horse battery"), role="admin",
-                          active=True, created_at=utcnow())
+        admin = StaffUser(
+            username="root",
+            password_hash=hash_password("correct horse battery"),
+            role="admin",
+            active=True,
+            created_at=utcnow(),
+        )
         s.add(admin)
         s.flush()
         admin_id = admin.id
     forger = Flask("forger")
     forger.secret_key = OLD_SESSION_CONSTANT
-    forged = SecureCookieSessionInterface().get_signing_serializer(forger).dumps(
-        {"staff_id": admin_id, "role": "admin", "session_version": 1})
+    forged = (
+        SecureCookieSessionInterface()
+        .get_signing_serializer(forger)
+        .dumps({"staff_id": admin_id, "role": "admin", "session_version": 1})
+    )
     with ServerThread(app) as srv:
-        r = requests.get(f"http://127.0.0.1:{srv.port}/staff/", cookies={"sm_intake_session": forged},
-                         allow_redirects=False)
+        r = requests.get(
+            f"http://127.0.0.1:{srv.port}/staff/", cookies={"sm_intake_session": forged}, allow_redirects=False
+        )
     app.extensions["intake_db"].dispose()
     assert r.status_code == 302 and "/staff/login" in r.headers["Location"]
 
 
 def test_the_action_server_refuses_to_start_without_the_secret():
-    env = {k: v for k, v in subprocess_env("sqlite://").items()
-           if k not in ("INTAKE_DEVELOPMENT", "INTAKE_API_SECRET")}
+    env = {k: v for k, v in subprocess_env("sqlite://").items() if k not in ("INTAKE_DEVELOPMENT", "INTAKE_API_SECRET")}
     bot = ROOT / "bot"
-    r = subprocess.run([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(free_port())],
-                       cwd=bot, env=env, capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(free_port())],
+        cwd=bot,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode != 0
     assert "refusing to start: INTAKE_API_SECRET is not set" in r.stderr
 

@@ -1,6 +1,7 @@
 """Shopify's privacy webhooks (customers/data_request, customers/redact, shop/redact), sent to the
 real intake on a loopback port with payloads of the shape Shopify documents, signed the way Shopify
 signs them (base64 HMAC-SHA256 of the raw body with the app's client secret)."""
+
 from __future__ import annotations
 
 import base64
@@ -23,23 +24,32 @@ from intake.models import StaffUser, utcnow
 SHOPIFY_SECRET = "shpss_" + "5f" * 16  # the shape of a Shopify client secret (38 characters)
 SHOP = "session-music.myshopify.com"
 TABLES = ("dsar_requests", "audit_events", "outbox", "verifications", "shopify_webhooks")
-PATHS = {"customers/data_request": "/webhooks/shopify/customers/data_request",
-         "customers/redact": "/webhooks/shopify/customers/redact",
-         "shop/redact": "/webhooks/shopify/shop/redact"}
+PATHS = {
+    "customers/data_request": "/webhooks/shopify/customers/data_request",
+    "customers/redact": "/webhooks/shopify/customers/redact",
+    "shop/redact": "/webhooks/shopify/shop/redact",
+}
 
 
 def data_request_body(**overrides) -> dict:
-    body = {"shop_id": 954889, "shop_domain": SHOP, "orders_requested": [299938, 280263, 220458],
-            "customer": {"id": 191167, "email": "john.smith@example.com", "phone": "555-625-1199"},
-            "data_request": {"id": 9999}}
+    body = {
+        "shop_id": 954889,
+        "shop_domain": SHOP,
+        "orders_requested": [299938, 280263, 220458],
+        "customer": {"id": 191167, "email": "john.smith@example.com", "phone": "555-625-1199"},
+        "data_request": {"id": 9999},
+    }
     body.update(overrides)
     return body
 
 
 def redact_body(**overrides) -> dict:
-    body = {"shop_id": 954889, "shop_domain": SHOP,
-            "customer": {"id": 191167, "email": "john.smith@example.com", "phone": "555-625-1199"},
-            "orders_to_redact": [299938, 280263, 220458]}
+    body = {
+        "shop_id": 954889,
+        "shop_domain": SHOP,
+        "customer": {"id": 191167, "email": "john.smith@example.com", "phone": "555-625-1199"},
+        "orders_to_redact": [299938, 280263, 220458],
+    }
     body.update(overrides)
     return body
 
@@ -53,12 +63,26 @@ def shopify_hmac(secret: str, raw: bytes) -> str:
     return base64.b64encode(hmac.new(secret.encode(), raw, hashlib.sha256).digest()).decode()
 
 
-def deliver(live, topic: str, body=None, *, raw: bytes | None = None, secret: str = SHOPIFY_SECRET,
-            webhook_id: str | None = None, headers: dict | None = None, sign: bool = True) -> requests.Response:
+def deliver(
+    live,
+    topic: str,
+    body=None,
+    *,
+    raw: bytes | None = None,
+    secret: str = SHOPIFY_SECRET,
+    webhook_id: str | None = None,
+    headers: dict | None = None,
+    sign: bool = True,
+) -> requests.Response:
     data = raw if raw is not None else json.dumps(body).encode()
-    h = {"Content-Type": "application/json", "X-Shopify-Topic": topic, "X-Shopify-Shop-Domain": SHOP,
-         "X-Shopify-API-Version": "2025-10", "X-Shopify-Webhook-Id": webhook_id or str(uuid.uuid4()),
-         "X-Shopify-Triggered-At": dt.datetime.now(dt.timezone.utc).isoformat()}
+    h = {
+        "Content-Type": "application/json",
+        "X-Shopify-Topic": topic,
+        "X-Shopify-Shop-Domain": SHOP,
+        "X-Shopify-API-Version": "2025-10",
+        "X-Shopify-Webhook-Id": webhook_id or str(uuid.uuid4()),
+        "X-Shopify-Triggered-At": dt.datetime.now(dt.timezone.utc).isoformat(),
+    }
     if sign:
         h["X-Shopify-Hmac-Sha256"] = shopify_hmac(secret, data)
     h.update(headers or {})
@@ -89,8 +113,10 @@ def test_data_request_creates_one_access_request_in_progress_with_its_clock(shop
     reply = r.json()
     assert reply["status"] == "recorded" and re.fullmatch(r"SM-[0-9A-Z]{4}-[0-9A-Z]{4}", reply["reference"])
     assert "john.smith" not in r.text  # nothing personal echoed
-    rows = live.sql("SELECT reference, request_type, status, source_channel, requester_email, requester_phone, "
-                    "verification_required, verified_at, clock_start_on, due_on, details FROM dsar_requests")
+    rows = live.sql(
+        "SELECT reference, request_type, status, source_channel, requester_email, requester_phone, "
+        "verification_required, verified_at, clock_start_on, due_on, details FROM dsar_requests"
+    )
     assert len(rows) == 1
     ref, rtype, status, source, email, phone, needs_verification, verified_at, clock, due, details = rows[0]
     assert (ref, rtype, status, source) == (reply["reference"], "access", "in_progress", "shopify")
@@ -101,15 +127,19 @@ def test_data_request_creates_one_access_request_in_progress_with_its_clock(shop
     for order in ("299938", "280263", "220458"):
         assert order in details
     assert "9999" in details  # Shopify's data request id
-    hook = live.sql("SELECT topic, shop_domain, customer_id, order_ids, data_request_id, api_version, request_id "
-                    "FROM shopify_webhooks")
+    hook = live.sql(
+        "SELECT topic, shop_domain, customer_id, order_ids, data_request_id, api_version, request_id "
+        "FROM shopify_webhooks"
+    )
     assert len(hook) == 1
     assert hook[0][:3] == ("customers/data_request", SHOP, "191167")
     assert json.loads(hook[0][3]) == ["299938", "280263", "220458"]
     assert hook[0][4:6] == ("9999", "2025-10") and hook[0][6] is not None
     trail = live.sql("SELECT actor, action, from_status, to_status FROM audit_events ORDER BY id")
-    assert trail == [("shopify", "created", None, "received"),
-                     ("shopify", "verified_by_shopify", "received", "in_progress")]
+    assert trail == [
+        ("shopify", "created", None, "received"),
+        ("shopify", "verified_by_shopify", "received", "in_progress"),
+    ]
     assert live.count("verifications") == 0  # no verification link: Shopify's store owner made the request
     # The clock is derived from clock events, like every request's: received today, no identity step.
     assert live.sql("SELECT kind, actor FROM clock_events") == [("received", "shopify")]
@@ -122,17 +152,23 @@ def test_customers_redact_creates_one_erasure_request(shop_live):
     live = shop_live
     r = deliver(live, "customers/redact", redact_body(orders_to_redact=[450789469, "450789470"]))
     assert r.status_code == 200, r.text
-    rows = live.sql("SELECT reference, request_type, status, source_channel, requester_email, details "
-                    "FROM dsar_requests")
+    rows = live.sql(
+        "SELECT reference, request_type, status, source_channel, requester_email, details FROM dsar_requests"
+    )
     assert len(rows) == 1
     assert rows[0][:5] == (r.json()["reference"], "erasure", "in_progress", "shopify", "john.smith@example.com")
     assert "450789469" in rows[0][5] and "450789470" in rows[0][5]
     assert json.loads(live.sql("SELECT order_ids FROM shopify_webhooks")[0][0]) == ["450789469", "450789470"]
 
 
-@pytest.mark.parametrize("topic,body", [("customers/data_request", data_request_body()),
-                                        ("customers/redact", redact_body()),
-                                        ("shop/redact", shop_redact_body())])
+@pytest.mark.parametrize(
+    "topic,body",
+    [
+        ("customers/data_request", data_request_body()),
+        ("customers/redact", redact_body()),
+        ("shop/redact", shop_redact_body()),
+    ],
+)
 def test_a_duplicate_delivery_gets_200_and_creates_nothing(shop_live, topic, body):
     live = shop_live
     first = deliver(live, topic, body, webhook_id="wh-dup-1")
@@ -148,8 +184,12 @@ def test_a_duplicate_delivery_gets_200_and_creates_nothing(shop_live, topic, bod
 def test_the_same_event_id_under_a_new_webhook_id_is_a_duplicate_too(shop_live):
     live = shop_live
     event = {"X-Shopify-Event-Id": "evt-" + uuid.uuid4().hex}
-    assert deliver(live, "customers/redact", redact_body(), webhook_id="a1", headers=event).json()["status"] == "recorded"
-    assert deliver(live, "customers/redact", redact_body(), webhook_id="a2", headers=event).json()["status"] == "duplicate"
+    assert (
+        deliver(live, "customers/redact", redact_body(), webhook_id="a1", headers=event).json()["status"] == "recorded"
+    )
+    assert (
+        deliver(live, "customers/redact", redact_body(), webhook_id="a2", headers=event).json()["status"] == "duplicate"
+    )
     assert live.count("dsar_requests") == 1
 
 
@@ -203,9 +243,14 @@ def _other_body_signature(raw: bytes) -> dict:
 
 
 @pytest.mark.parametrize("case", ["missing", "empty", "wrong secret", "other body", "hex not base64", "garbage"])
-@pytest.mark.parametrize("topic,body", [("customers/data_request", data_request_body()),
-                                        ("customers/redact", redact_body()),
-                                        ("shop/redact", shop_redact_body())])
+@pytest.mark.parametrize(
+    "topic,body",
+    [
+        ("customers/data_request", data_request_body()),
+        ("customers/redact", redact_body()),
+        ("shop/redact", shop_redact_body()),
+    ],
+)
 def test_unsigned_or_wrongly_signed_deliveries_get_401_and_store_nothing(shop_live, topic, body, case):
     live = shop_live
     raw = json.dumps(body).encode()
@@ -218,8 +263,12 @@ def test_unsigned_or_wrongly_signed_deliveries_get_401_and_store_nothing(shop_li
     elif case == "other body":
         r = deliver(live, topic, raw=raw, headers=_other_body_signature(raw))
     elif case == "hex not base64":
-        r = deliver(live, topic, raw=raw,
-                    headers={"X-Shopify-Hmac-Sha256": hmac.new(SHOPIFY_SECRET.encode(), raw, hashlib.sha256).hexdigest()})
+        r = deliver(
+            live,
+            topic,
+            raw=raw,
+            headers={"X-Shopify-Hmac-Sha256": hmac.new(SHOPIFY_SECRET.encode(), raw, hashlib.sha256).hexdigest()},
+        )
     else:
         r = deliver(live, topic, raw=raw, headers={"X-Shopify-Hmac-Sha256": "\u00e9t\u00e9=="})
     assert r.status_code == 401, r.text
@@ -233,7 +282,9 @@ def test_a_body_changed_after_signing_is_refused(shop_live):
     live = shop_live
     signed = json.dumps(redact_body()).encode()
     tampered = json.dumps(redact_body(customer={"id": 1, "email": "someone.else@example.com", "phone": None})).encode()
-    r = deliver(live, "customers/redact", raw=tampered, headers={"X-Shopify-Hmac-Sha256": shopify_hmac(SHOPIFY_SECRET, signed)})
+    r = deliver(
+        live, "customers/redact", raw=tampered, headers={"X-Shopify-Hmac-Sha256": shopify_hmac(SHOPIFY_SECRET, signed)}
+    )
     assert r.status_code == 401
     assert counts(live) == dict.fromkeys(TABLES, 0)
 
@@ -242,18 +293,24 @@ def test_a_body_changed_after_signing_is_refused(shop_live):
 
 
 MALFORMED = {
-    "not json": (b"{\"shop_id\": 954889, \"shop_domain\": ", "invalid_json"),
+    "not json": (b'{"shop_id": 954889, "shop_domain": ', "invalid_json"),
     "a list": (b"[1, 2, 3]", "invalid_payload"),
     "no customer": (json.dumps({"shop_id": 954889, "shop_domain": SHOP}).encode(), "invalid_payload"),
     "customer id an object": (json.dumps(data_request_body(customer={"id": {"x": 1}})).encode(), "invalid_payload"),
-    "email too long": (json.dumps(data_request_body(customer={"id": 1, "email": "a" * 250 + "@example.com"})).encode(),
-                       "invalid_payload"),
-    "line break in email": (json.dumps(data_request_body(customer={"id": 1, "email": "a@example.com\r\nBcc: x@y.z"})
-                                       ).encode(), "invalid_payload"),
+    "email too long": (
+        json.dumps(data_request_body(customer={"id": 1, "email": "a" * 250 + "@example.com"})).encode(),
+        "invalid_payload",
+    ),
+    "line break in email": (
+        json.dumps(data_request_body(customer={"id": 1, "email": "a@example.com\r\nBcc: x@y.z"})).encode(),
+        "invalid_payload",
+    ),
     "orders not a list": (json.dumps(data_request_body(orders_requested="299938")).encode(), "invalid_payload"),
     "too many orders": (json.dumps(data_request_body(orders_requested=list(range(10001)))).encode(), "invalid_payload"),
-    "deeply nested": (b'{"shop_id": 1, "shop_domain": "x", "customer": {"id": 1}, "extra": ' + b"[" * 100
-                      + b"]" * 100 + b"}", "too_deeply_nested"),
+    "deeply nested": (
+        b'{"shop_id": 1, "shop_domain": "x", "customer": {"id": 1}, "extra": ' + b"[" * 100 + b"]" * 100 + b"}",
+        "too_deeply_nested",
+    ),
     "not utf-8": (b'{"shop_id": 1, "shop_domain": "\xff\xfe"}', "invalid_json"),
 }
 
@@ -289,13 +346,23 @@ def test_a_body_over_the_limit_is_refused_before_anything_is_stored(app_factory,
 
 def _login(live, role="viewer"):
     with live.db.write() as s:
-        s.add(StaffUser(username=f"{role}-user", password_hash=hash_password("correct horse battery"), role=role,
-                        active=True, created_at=utcnow()))
+        s.add(
+            StaffUser(
+                username=f"{role}-user",
+                password_hash=hash_password("correct horse battery"),
+                role=role,
+                active=True,
+                created_at=utcnow(),
+            )
+        )
     session = requests.Session()
     page = session.get(live.url("/staff/login"))
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    r = session.post(live.url("/staff/login"), allow_redirects=False,
-                     data={"username": f"{role}-user", "password": "correct horse battery", "csrf_token": csrf})
+    r = session.post(
+        live.url("/staff/login"),
+        allow_redirects=False,
+        data={"username": f"{role}-user", "password": "correct horse battery", "csrf_token": csrf},
+    )
     assert r.status_code == 302
     return session
 
@@ -305,8 +372,9 @@ def test_shop_redact_is_recorded_audited_and_shown_to_staff(shop_live):
     r = deliver(live, "shop/redact", shop_redact_body(), webhook_id="wh-shop-redact-1")
     assert r.status_code == 200 and r.json()["status"] == "recorded" and r.json()["reference"] is None
     assert live.count("dsar_requests") == 0
-    assert live.sql("SELECT topic, shop_domain, shop_id, request_id FROM shopify_webhooks") == \
-        [("shop/redact", SHOP, "954889", None)]
+    assert live.sql("SELECT topic, shop_domain, shop_id, request_id FROM shopify_webhooks") == [
+        ("shop/redact", SHOP, "954889", None)
+    ]
     audit = live.sql("SELECT actor, action, request_id, reason FROM audit_events")
     assert len(audit) == 1 and audit[0][:3] == ("shopify", "shop_redact_received", None)
     assert SHOP in audit[0][3]

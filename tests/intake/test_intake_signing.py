@@ -1,4 +1,5 @@
 """The HMAC signing helper the bot's client copies."""
+
 import hashlib
 import hmac
 import time

@@ -1,4 +1,5 @@
 """Staff: the 401/403 matrix, lifecycle transitions (409s), extensions, audit trail, pages."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,8 +17,9 @@ from intake.models import StaffToken, StaffUser, utcnow
 
 def add_staff(live, username, role, password="correct horse battery"):
     with live.db.write() as s:
-        user = StaffUser(username=username, password_hash=hash_password(password), role=role, active=True,
-                         created_at=utcnow())
+        user = StaffUser(
+            username=username, password_hash=hash_password(password), role=role, active=True, created_at=utcnow()
+        )
         s.add(user)
         s.flush()
         token = new_token()
@@ -40,9 +42,11 @@ def new_request(live, rtype="access"):
 
 def verified_request(live, staff, rtype="access"):
     ref = new_request(live, rtype)
-    r = live.http.post(live.url(f"/api/v1/staff/requests/{ref}/transition"),
-                       json={"to": "in_progress", "reason": "checked ID over the phone"},
-                       headers=bearer(staff["caseworker"]))
+    r = live.http.post(
+        live.url(f"/api/v1/staff/requests/{ref}/transition"),
+        json={"to": "in_progress", "reason": "checked ID over the phone"},
+        headers=bearer(staff["caseworker"]),
+    )
     assert r.status_code == 200, r.text
     return ref
 
@@ -73,6 +77,7 @@ def test_staff_api_auth_matrix(live, staff, method, path, body, minimum):
     assert call({"Authorization": "Bearer smst_not-a-real-token"}).status_code == 401
     assert call({"Authorization": "Basic dmlld2VyOnB3"}).status_code == 401
     from intake.signing import signed_headers
+
     assert call(signed_headers("whatever", b"")).status_code == 401  # a machine signature is no staff credential
     for role, token in staff.items():
         r = call(bearer(token))
@@ -84,8 +89,11 @@ def test_staff_api_auth_matrix(live, staff, method, path, body, minimum):
 
 
 def test_revoked_token_and_inactive_account_are_401(live, staff):
-    live.sql("UPDATE staff_tokens SET revoked_at = :t WHERE staff_user_id = "
-             "(SELECT id FROM staff_users WHERE username = 'viewer-user')", t=dt.datetime(2026, 1, 1))
+    live.sql(
+        "UPDATE staff_tokens SET revoked_at = :t WHERE staff_user_id = "
+        "(SELECT id FROM staff_users WHERE username = 'viewer-user')",
+        t=dt.datetime(2026, 1, 1),
+    )
     assert live.get("/api/v1/staff/requests", headers=bearer(staff["viewer"])).status_code == 401
     live.sql("UPDATE staff_users SET active = :f WHERE username = 'admin-user'", f=False)
     assert live.get("/api/v1/staff/requests", headers=bearer(staff["admin"])).status_code == 401
@@ -93,9 +101,13 @@ def test_revoked_token_and_inactive_account_are_401(live, staff):
 
 # --- lifecycle ---------------------------------------------------------------------------------
 
+
 def transition(live, staff, ref, to, reason=None, role="caseworker"):
-    return live.http.post(live.url(f"/api/v1/staff/requests/{ref}/transition"),
-                          json={"to": to, "reason": reason}, headers=bearer(staff[role]))
+    return live.http.post(
+        live.url(f"/api/v1/staff/requests/{ref}/transition"),
+        json={"to": to, "reason": reason},
+        headers=bearer(staff[role]),
+    )
 
 
 def test_full_lifecycle_and_audit_trail(live, staff):
@@ -119,19 +131,28 @@ def test_full_lifecycle_and_audit_trail(live, staff):
 
 
 ILLEGAL = [
-    ("completed", "in_progress"), ("completed", "refused"), ("completed", "withdrawn"),
-    ("refused", "completed"), ("withdrawn", "in_progress"),
-    ("in_progress", "awaiting_verification"), ("in_progress", "received"),
-    ("awaiting_verification", "completed"), ("awaiting_verification", "received"),
+    ("completed", "in_progress"),
+    ("completed", "refused"),
+    ("completed", "withdrawn"),
+    ("refused", "completed"),
+    ("withdrawn", "in_progress"),
+    ("in_progress", "awaiting_verification"),
+    ("in_progress", "received"),
+    ("awaiting_verification", "completed"),
+    ("awaiting_verification", "received"),
 ]
 
 
 @pytest.mark.parametrize("start,to", ILLEGAL)
 def test_illegal_transitions_are_409(live, staff, start, to):
     ref = new_request(live)
-    path = {"awaiting_verification": [], "in_progress": ["in_progress"],
-            "completed": ["in_progress", "completed"], "refused": ["refused"],
-            "withdrawn": ["withdrawn"]}[start]
+    path = {
+        "awaiting_verification": [],
+        "in_progress": ["in_progress"],
+        "completed": ["in_progress", "completed"],
+        "refused": ["refused"],
+        "withdrawn": ["withdrawn"],
+    }[start]
     for step in path:
         assert transition(live, staff, ref, step, "because").status_code == 200
     events_before = live.count("audit_events")
@@ -156,17 +177,24 @@ def test_refusal_needs_a_reason(live, staff):
 def test_unknown_reference_is_404_and_bad_body_422(live, staff):
     assert transition(live, staff, "SM-0000-0000", "completed").status_code == 404
     ref = new_request(live)
-    r = live.http.post(live.url(f"/api/v1/staff/requests/{ref}/transition"), json={"to": "done"},
-                       headers=bearer(staff["caseworker"]))
+    r = live.http.post(
+        live.url(f"/api/v1/staff/requests/{ref}/transition"), json={"to": "done"}, headers=bearer(staff["caseworker"])
+    )
     assert r.status_code == 422
-    r = live.http.post(live.url(f"/api/v1/staff/requests/{ref}/transition"),
-                       json={"to": "withdrawn", "status": "completed"}, headers=bearer(staff["caseworker"]))
+    r = live.http.post(
+        live.url(f"/api/v1/staff/requests/{ref}/transition"),
+        json={"to": "withdrawn", "status": "completed"},
+        headers=bearer(staff["caseworker"]),
+    )
     assert r.status_code == 422
 
 
 def extend(live, staff, ref, reason="several years of orders across two systems"):
-    return live.http.post(live.url(f"/api/v1/staff/requests/{ref}/extension"), json={"reason": reason},
-                          headers=bearer(staff["caseworker"]))
+    return live.http.post(
+        live.url(f"/api/v1/staff/requests/{ref}/extension"),
+        json={"reason": reason},
+        headers=bearer(staff["caseworker"]),
+    )
 
 
 def test_extension_adds_two_months_once_with_a_reason(live, staff, mailbox):
@@ -193,8 +221,9 @@ def test_extension_only_before_the_first_due_date(live, staff):
     ref = lodge_at(live, long_ago)
     with live.app.app_context(), live.db.write() as s:
         req = queries.request_by_reference(s, ref)
-        workflow.staff_transition(s, req, "in_progress", "ID seen in the shop", "staff:caseworker-user",
-                                  "Europe/London", now=long_ago)
+        workflow.staff_transition(
+            s, req, "in_progress", "ID seen in the shop", "staff:caseworker-user", "Europe/London", now=long_ago
+        )
     r = extend(live, staff, ref)
     assert r.status_code == 409 and r.json()["error"]["code"] == "too_late_to_extend"
     assert deadlines.due_date(deadlines.local_date(long_ago)).isoformat() in r.json()["error"]["message"]
@@ -218,8 +247,11 @@ def test_staff_list_is_sorted_by_due_date_with_marks(live, staff):
     refs = {}
     for name, delta in (("later", 20), ("overdue", -2), ("soon", 3), ("edge", 7)):
         refs[name] = verified_request(live, staff)
-        live.sql("UPDATE dsar_requests SET due_on = :d WHERE reference = :r",
-                 d=today + dt.timedelta(days=delta), r=refs[name])
+        live.sql(
+            "UPDATE dsar_requests SET due_on = :d WHERE reference = :r",
+            d=today + dt.timedelta(days=delta),
+            r=refs[name],
+        )
     r = live.get("/api/v1/staff/requests", headers=bearer(staff["viewer"]), params={"status": "open"})
     rows = r.json()["requests"]
     assert [x["reference"] for x in rows] == [refs["overdue"], refs["soon"], refs["edge"], refs["later"]]
@@ -228,12 +260,16 @@ def test_staff_list_is_sorted_by_due_date_with_marks(live, staff):
 
 # --- pages -------------------------------------------------------------------------------------
 
+
 def login(live, username, password="correct horse battery"):
     s = requests.Session()
     page = s.get(live.url("/staff/login"))
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    r = s.post(live.url("/staff/login"), data={"username": username, "password": password, "csrf_token": csrf},
-               allow_redirects=False)
+    r = s.post(
+        live.url("/staff/login"),
+        data={"username": username, "password": password, "csrf_token": csrf},
+        allow_redirects=False,
+    )
     return s, r
 
 
@@ -278,17 +314,20 @@ def test_caseworker_uses_the_pages(live, staff):
     # refused without a reason: the page explains, status unchanged
     r = s.post(live.url(f"/staff/requests/{ref}/transition"), data={"to": "refused", "reason": "", "csrf_token": csrf})
     assert r.status_code == 422 and "needs a reason" in r.text
-    r = s.post(live.url(f"/staff/requests/{ref}/transition"),
-               data={"to": "in_progress", "reason": "ID checked in shop", "csrf_token": csrf}, allow_redirects=False)
+    r = s.post(
+        live.url(f"/staff/requests/{ref}/transition"),
+        data={"to": "in_progress", "reason": "ID checked in shop", "csrf_token": csrf},
+        allow_redirects=False,
+    )
     assert r.status_code == 303
     page = s.get(live.url(f"/staff/requests/{ref}"))
     assert "in_progress" in page.text and "ID checked in shop" in page.text
     assert "Extend by 2 months" in page.text
-    r = s.post(live.url(f"/staff/requests/{ref}/transition"),
-               data={"to": "awaiting_verification", "csrf_token": csrf})
+    r = s.post(live.url(f"/staff/requests/{ref}/transition"), data={"to": "awaiting_verification", "csrf_token": csrf})
     assert r.status_code == 409
-    r = s.post(live.url(f"/staff/requests/{ref}/extend"), data={"reason": "complex", "csrf_token": csrf},
-               allow_redirects=False)
+    r = s.post(
+        live.url(f"/staff/requests/{ref}/extend"), data={"reason": "complex", "csrf_token": csrf}, allow_redirects=False
+    )
     assert r.status_code == 303
     assert live.sql("SELECT extension_reason FROM dsar_requests WHERE reference = :r", r=ref) == [("complex",)]
 
@@ -299,8 +338,9 @@ def test_viewer_sees_but_cannot_act(live, staff):
     detail = s.get(live.url(f"/staff/requests/{ref}"))
     assert detail.status_code == 200
     assert 'name="to"' not in detail.text
-    r = s.post(live.url(f"/staff/requests/{ref}/transition"),
-               data={"to": "withdrawn", "csrf_token": csrf_of(detail.text)})
+    r = s.post(
+        live.url(f"/staff/requests/{ref}/transition"), data={"to": "withdrawn", "csrf_token": csrf_of(detail.text)}
+    )
     assert r.status_code == 403
     assert live.sql("SELECT status FROM dsar_requests") == [("awaiting_verification",)]
 
@@ -334,6 +374,7 @@ def test_staff_can_read_the_local_mail_sink(live, staff, mailbox):
 
 def test_locked_verification_can_be_resent_by_staff(live, staff, mailbox):
     from test_intake_verification import confirm, create_and_get_link
+
     ref, old_code = create_and_get_link(live, mailbox)
     for i in range(5):
         confirm(live, ref, f"bad{i}")
@@ -341,8 +382,11 @@ def test_locked_verification_can_be_resent_by_staff(live, staff, mailbox):
     s, _ = login(live, "caseworker-user")
     page = s.get(live.url(f"/staff/requests/{ref}"))
     assert "Send a new verification link" in page.text
-    r = s.post(live.url(f"/staff/requests/{ref}/resend-verification"), data={"csrf_token": csrf_of(page.text)},
-               allow_redirects=False)
+    r = s.post(
+        live.url(f"/staff/requests/{ref}/resend-verification"),
+        data={"csrf_token": csrf_of(page.text)},
+        allow_redirects=False,
+    )
     assert r.status_code == 303
     live.run_worker()
     mails = [m.get_content() for m in mailbox.to("ada.lovelace@example.org")]
@@ -357,6 +401,9 @@ def test_locked_verification_can_be_resent_by_staff(live, staff, mailbox):
 def test_deeply_nested_json_to_the_staff_api_is_a_clear_400(live, staff):
     ref = new_request(live)
     raw = b'{"to": "withdrawn", "reason": ' + b"[" * 5000 + b"]" * 5000 + b"}"
-    r = live.http.post(live.url(f"/api/v1/staff/requests/{ref}/transition"), data=raw,
-                       headers={**bearer(staff["caseworker"]), "Content-Type": "application/json"})
+    r = live.http.post(
+        live.url(f"/api/v1/staff/requests/{ref}/transition"),
+        data=raw,
+        headers={**bearer(staff["caseworker"]), "Content-Type": "application/json"},
+    )
     assert r.status_code == 400 and r.json()["error"]["code"] == "too_deeply_nested"

@@ -1,6 +1,7 @@
 """Staff page sessions can be revoked: a cookie copied before logout, a password reset or a
 deactivation stops working (the account's session version), against the app served on a port
 and the real CLI."""
+
 from __future__ import annotations
 
 import subprocess
@@ -28,8 +29,15 @@ def signed_in(live, browser) -> bool:
 
 
 def cli(db_url, *args, input=None):
-    r = subprocess.run([FLASK, "--app", "intake", *args], cwd=ROOT, env=subprocess_env(db_url), input=input,
-                       capture_output=True, text=True, timeout=60)
+    r = subprocess.run(
+        [FLASK, "--app", "intake", *args],
+        cwd=ROOT,
+        env=subprocess_env(db_url),
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert r.returncode == 0, r.stderr
     return r
 
@@ -56,8 +64,17 @@ def test_a_password_reset_ends_the_sessions_opened_before_it(app_factory, sqlite
     browser, _ = login(live, "alex")
     thief = copy_of(browser)
     assert signed_in(live, thief)
-    cli(sqlite_url, "create-staff", "--username", "alex", "--role", "caseworker", "--update", "--password-stdin",
-        input="a brand new passphrase\n")
+    cli(
+        sqlite_url,
+        "create-staff",
+        "--username",
+        "alex",
+        "--role",
+        "caseworker",
+        "--update",
+        "--password-stdin",
+        input="a brand new passphrase\n",
+    )
     assert not signed_in(live, thief) and not signed_in(live, browser)
     assert login(live, "alex")[1].status_code == 401  # the old password is gone
     fresh, r = login(live, "alex", "a brand new passphrase")
@@ -74,14 +91,29 @@ def test_deactivation_ends_sessions_and_tokens_even_after_reactivation(app_facto
     assert "deactivated" in r.stdout
     assert not signed_in(live, thief)
     assert live.get("/api/v1/staff/requests", headers=bearer(token)).status_code == 401
-    cli(sqlite_url, "create-staff", "--username", "alex", "--role", "admin", "--update", "--password-stdin",
-        input="correct horse battery\n")
+    cli(
+        sqlite_url,
+        "create-staff",
+        "--username",
+        "alex",
+        "--role",
+        "admin",
+        "--update",
+        "--password-stdin",
+        input="correct horse battery\n",
+    )
     assert not signed_in(live, thief)  # reactivating does not bring the old cookie back
     assert live.get("/api/v1/staff/requests", headers=bearer(token)).status_code == 401
     assert signed_in(live, login(live, "alex")[0])
 
 
 def test_deactivating_an_unknown_account_is_a_clear_error(sqlite_url):
-    r = subprocess.run([FLASK, "--app", "intake", "deactivate-staff", "--username", "nobody"], cwd=ROOT,
-                       env=subprocess_env(sqlite_url), capture_output=True, text=True, timeout=60)
+    r = subprocess.run(
+        [FLASK, "--app", "intake", "deactivate-staff", "--username", "nobody"],
+        cwd=ROOT,
+        env=subprocess_env(sqlite_url),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert r.returncode != 0 and "no staff account 'nobody'" in r.stderr

@@ -1,4 +1,5 @@
 """Identity verification by one-time email link: the link comes from the real acknowledgement mail."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -88,8 +89,12 @@ def test_legal_clock_starts_on_verification_day(live, mailbox):
     # pretend the request came in 20 days ago: its provisional due date was counted from then
     long_ago = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(days=20)
     provisional = deadlines.due_date(long_ago.date())
-    live.sql("UPDATE dsar_requests SET received_at = :t, first_due_on = :d, due_on = :d WHERE reference = :r",
-             t=long_ago, d=provisional, r=ref)
+    live.sql(
+        "UPDATE dsar_requests SET received_at = :t, first_due_on = :d, due_on = :d WHERE reference = :r",
+        t=long_ago,
+        d=provisional,
+        r=ref,
+    )
     assert confirm(live, ref, code).status_code == 200
     row = live.sql("SELECT clock_start_on, first_due_on, due_on FROM dsar_requests WHERE reference = :r", r=ref)[0]
     as_date = lambda v: v if isinstance(v, dt.date) else dt.date.fromisoformat(v)  # noqa: E731
@@ -98,8 +103,13 @@ def test_legal_clock_starts_on_verification_day(live, mailbox):
     assert as_date(row[1]) == as_date(row[2]) == expected
     assert expected != provisional
     status = live.get(f"/api/v1/requests/{ref}/status", params={"email": "ada.lovelace@example.org"}).json()
-    assert status == {"reference": ref, "status": "in_progress", "due_at": expected.isoformat(), "paused_since": None,
-                      "summary": f"in progress: due by {expected.day} {expected:%B %Y}"}
+    assert status == {
+        "reference": ref,
+        "status": "in_progress",
+        "due_at": expected.isoformat(),
+        "paused_since": None,
+        "summary": f"in progress: due by {expected.day} {expected:%B %Y}",
+    }
 
 
 def test_expired_code_does_not_verify(live, mailbox):
@@ -116,6 +126,7 @@ def test_short_ttl_expires_for_real(app_factory, db_url, mailbox):
     live = app_factory(db_url, VERIFICATION_TTL_SECONDS=1)
     ref, code = create_and_get_link(live, mailbox)
     import time
+
     time.sleep(1.2)
     assert confirm(live, ref, code).status_code == 410
     assert status_of(live, ref) == "awaiting_verification"
@@ -169,8 +180,12 @@ def confirm_from(live, ref, code, source: str) -> int:
     port = int(live.base_url.rsplit(":", 1)[1])
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10, source_address=(source, 0))
     try:
-        conn.request("POST", f"/verify/{ref}", body=urllib.parse.urlencode({"code": code}),
-                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+        conn.request(
+            "POST",
+            f"/verify/{ref}",
+            body=urllib.parse.urlencode({"code": code}),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
         return conn.getresponse().status
     finally:
         conn.close()

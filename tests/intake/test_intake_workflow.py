@@ -1,5 +1,6 @@
 """The one transition path: every status change (creation included) is checked against one table
 and audited the same way; the status column holds only the lifecycle's states."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,7 +18,9 @@ TYPES = ("access", "erasure", "rectification", "objection", "marketing_opt_out")
 def _events(live, ref):
     return live.sql(
         "SELECT a.actor, a.action, a.from_status, a.to_status, a.reason, a.at FROM audit_events a "
-        "JOIN dsar_requests r ON r.id = a.request_id WHERE r.reference = :r ORDER BY a.id", r=ref)
+        "JOIN dsar_requests r ON r.id = a.request_id WHERE r.reference = :r ORDER BY a.id",
+        r=ref,
+    )
 
 
 @pytest.mark.parametrize("rtype", TYPES)
@@ -31,9 +34,10 @@ def test_creation_records_received_then_the_first_move_in_one_chain(live, rtype)
     # each event starts where the one before ended, and the last one is what is stored
     for before, after in zip(events, events[1:]):
         assert after[2] == before[3]
-    (stored, closed_at, closing_reason, updated_at), = live.sql(
+    ((stored, closed_at, closing_reason, updated_at),) = live.sql(
         "SELECT status, closed_at, closing_reason, updated_at FROM dsar_requests WHERE reference = :r",
-        r=created["reference"])
+        r=created["reference"],
+    )
     assert stored == events[-1][3]
     assert updated_at == events[-1][5]
     if rtype == "marketing_opt_out":
@@ -47,13 +51,16 @@ def _load(s, ref):
     return s.execute(select(DsarRequest).where(DsarRequest.reference == ref)).scalar_one()
 
 
-@pytest.mark.parametrize("rtype,actor,to", [
-    ("marketing_opt_out", "requester", "in_progress"),  # a closed request cannot be reopened by a late link
-    ("access", "system", "completed"),                  # the service never completes a verified type itself
-    ("access", "requester", "refused"),                 # only staff refuse
-    ("access", "api-client", "received"),               # creation happens once
-    ("access", "staff:someone", "completed"),           # staff verify first
-])
+@pytest.mark.parametrize(
+    "rtype,actor,to",
+    [
+        ("marketing_opt_out", "requester", "in_progress"),  # a closed request cannot be reopened by a late link
+        ("access", "system", "completed"),  # the service never completes a verified type itself
+        ("access", "requester", "refused"),  # only staff refuse
+        ("access", "api-client", "received"),  # creation happens once
+        ("access", "staff:someone", "completed"),  # staff verify first
+    ],
+)
 def test_a_move_the_table_does_not_allow_changes_nothing(live, rtype, actor, to):
     ref = live.post_signed("/api/v1/requests", request_body(rtype)).json()["reference"]
     before = _events(live, ref)
@@ -96,7 +103,9 @@ def test_staff_options_come_from_the_transition_table():
         RequestStatus.AWAITING_VERIFICATION: ["in_progress", "refused", "withdrawn"],
         RequestStatus.IN_PROGRESS: ["completed", "refused", "withdrawn"],  # asking: its own form
         RequestStatus.AWAITING_CLARIFICATION: ["in_progress", "refused", "withdrawn"],
-        RequestStatus.COMPLETED: [], RequestStatus.REFUSED: [], RequestStatus.WITHDRAWN: [],
+        RequestStatus.COMPLETED: [],
+        RequestStatus.REFUSED: [],
+        RequestStatus.WITHDRAWN: [],
     }
     assert set(expected) == set(RequestStatus)
     for status, options in expected.items():

@@ -6,6 +6,7 @@ covered" <= 5%; an uncovered question answered with a clause <= 10%); they are n
 met yet. The floors this suite holds were set from the training half's
 cross-validation estimate (quality/answer_quality.py), so a regression fails here.
 """
+
 import pytest
 
 from quality import answer_quality, corpus, split
@@ -17,8 +18,11 @@ def item(label: str, text: str = "q") -> corpus.LabelledQuestion:
 
 
 def test_outcome_is_read_from_the_first_payload():
-    messages = [{"text": "hello"}, {"custom": {"kind": "answer", "sections": ["cookies", "3"]}},
-                {"custom": {"kind": "request", "request_type": "access"}}]
+    messages = [
+        {"text": "hello"},
+        {"custom": {"kind": "answer", "sections": ["cookies", "3"]}},
+        {"custom": {"kind": "request", "request_type": "access"}},
+    ]
     assert outcome_of(messages).kind == "answer" and outcome_of(messages).sections == ["cookies", "3"]
     assert outcome_of([{"custom": {"kind": "not_covered", "nearest": "cookies"}}]).kind == "not_covered"
     assert outcome_of([{"text": "hi there"}]).kind == "none"
@@ -38,19 +42,22 @@ def test_scoring_counts_only_the_first_clause_for_top1():
 
 
 def test_metrics_and_floors():
-    scored = [Scored(item("cookies"), Outcome("answer", ["cookies"]))] * 8 + \
-             [Scored(item("cookies"), Outcome("not_covered"))] * 2 + \
-             [Scored(item("not_covered"), Outcome("not_covered"))] * 9 + \
-             [Scored(item("not_covered"), Outcome("answer", ["1"]))]
+    scored = (
+        [Scored(item("cookies"), Outcome("answer", ["cookies"]))] * 8
+        + [Scored(item("cookies"), Outcome("not_covered"))] * 2
+        + [Scored(item("not_covered"), Outcome("not_covered"))] * 9
+        + [Scored(item("not_covered"), Outcome("answer", ["1"]))]
+    )
     report = answer_quality.Report(scored)
     m = report.metrics()
     assert m["top1"] == 0.8 and m["covered_as_not_covered"] == 0.2 and m["uncovered_answered"] == 0.1
     assert m["not_covered_precision"] == 9 / 11
-    assert report.floors_failed(answer_quality.TARGETS) == [
-        "covered questions answered 'not covered' 0.200 > 0.05"]
+    assert report.floors_failed(answer_quality.TARGETS) == ["covered questions answered 'not covered' 0.200 > 0.05"]
     strict = answer_quality.Floors(top1=0.9, covered_as_not_covered=0.3, uncovered_answered=0.05)
     assert report.floors_failed(strict) == [
-        "top-1 on answerable questions 0.800 < 0.9", "uncovered questions answered with a clause 0.100 > 0.05"]
+        "top-1 on answerable questions 0.800 < 0.9",
+        "uncovered questions answered with a clause 0.100 > 0.05",
+    ]
 
 
 @pytest.mark.slow

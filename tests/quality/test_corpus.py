@@ -1,4 +1,5 @@
 """The real-question corpus: a verbatim copy, every question labelled, two passes reconciled."""
+
 from pathlib import Path
 
 import pytest
@@ -50,7 +51,9 @@ def test_the_readme_states_the_agreement_the_passes_have():
     assert report.agreement_text(report.agreement()) in readme.replace("\n", " ")
 
 
-@pytest.mark.parametrize("bad", ["", "1.types not_covered", "no-such-clause", "request:refund", "out_of_scope not_covered"])
+@pytest.mark.parametrize(
+    "bad", ["", "1.types not_covered", "no-such-clause", "request:refund", "out_of_scope not_covered"]
+)
 def test_bad_labels_are_refused_with_a_reason(bad):
     with pytest.raises(corpus.LabelError):
         corpus.parse_label(bad, ["1.types", "cookies"], ["access"])

@@ -1,5 +1,6 @@
 """The fixed split: train and test share no question and no near-duplicate, and
 nothing of the test half reaches the bot's training data."""
+
 import glob
 from collections import Counter
 
@@ -37,10 +38,7 @@ def test_no_question_and_no_near_duplicate_on_both_sides():
     train = [(i.question.id, split.words(i.question.text)) for i in h[split.TRAIN]]
     test = [(i.question.id, split.words(i.question.text)) for i in h[split.TEST]]
     assert not {i for i, _ in train} & {i for i, _ in test}
-    crossing = [
-        (a, b) for a, wa in train for b, wb in test
-        if split.jaccard(wa, wb) >= split.NEAR_DUPLICATE_JACCARD
-    ]
+    crossing = [(a, b) for a, wa in train for b, wb in test if split.jaccard(wa, wb) >= split.NEAR_DUPLICATE_JACCARD]
     assert not crossing, crossing[:5]
 
 
@@ -50,8 +48,9 @@ def test_split_is_fixed_by_the_question_ids():
 
 
 def test_generated_training_file_is_current():
-    assert training_data.OUTPUT.read_text(encoding="utf-8") == training_data.render(), \
+    assert training_data.OUTPUT.read_text(encoding="utf-8") == training_data.render(), (
         "bot/data/nlu/real_questions.yml is stale: run `make real-nlu`"
+    )
 
 
 def test_no_training_example_is_a_test_question_or_a_near_duplicate_of_one():
@@ -76,6 +75,7 @@ def test_training_file_holds_the_training_half_under_the_right_intents():
                 assert block["intent"] == "ask_uncovered"
             elif item.label.kind == "answer":
                 from bot.actions.topics import default_topics
+
                 topic = default_topics().topic(entry["metadata"]["topic"])
                 assert topic.intent == block["intent"] and topic.section_ids[0] in item.label.clauses
             seen[item.label.kind] += 1

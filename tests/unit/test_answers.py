@@ -1,4 +1,5 @@
 """Answer composition: summary, verbatim quote, visible citation, payload."""
+
 import re
 
 from actions import answers
@@ -29,10 +30,7 @@ def test_every_topic_answer_quotes_only_policy_text_and_cites_real_ids():
     for topic in default_topics().topics:
         messages = answers.topic_answer(topic, policy, POLICY_URL)
         quotes = [
-            QUOTE.match(line).group(1)
-            for text in texts(messages)
-            for line in text.split("\n")
-            if line.startswith("> ")
+            QUOTE.match(line).group(1) for text in texts(messages) for line in text.split("\n") if line.startswith("> ")
         ]
         assert len(quotes) == len(topic.sections)
         for quote, section in zip(quotes, topic.sections):

@@ -1,5 +1,6 @@
 """Clause search (hybrid BM25 + WordLlama vectors): good matches for covered
 questions, nothing for uncovered ones, and BM25 alone still works."""
+
 import numpy as np
 import pytest
 
@@ -59,7 +60,7 @@ def test_results_are_ranked_best_first_and_scores_bounded():
 
 
 def test_vectors_find_what_shares_no_word_with_the_clause():
-    """"who sees my data" shares no distinguishing word with the sharing clauses:
+    """ "who sees my data" shares no distinguishing word with the sharing clauses:
     BM25 alone finds nothing, the hybrid search finds them."""
     lexical_only = ClauseIndex(default_policy())
     assert lexical_only.best("who sees my data", threshold=0.3) is None

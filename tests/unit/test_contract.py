@@ -1,6 +1,7 @@
 """The facts the bot and the intake must agree on: defined once in dsar_contract where both
 runtimes can import it, and held together here where they cannot (widget.js, the intake's
 objection choices, timeouts of the processes around the bot's call to the intake)."""
+
 import json
 import re
 from pathlib import Path
@@ -17,6 +18,7 @@ def widget_source():
 
 
 # --- request types ---------------------------------------------------------------------------
+
 
 def test_the_bot_and_the_intake_use_the_one_list_of_request_types():
     from actions import payloads
@@ -43,6 +45,7 @@ def test_the_widget_names_every_request_type_and_no_other():
 
 # --- objection choices -----------------------------------------------------------------------
 
+
 def test_the_bot_recognises_exactly_the_objections_the_intake_accepts():
     from actions.validators import OBJECTION_CHOICES
     from intake.models import OBJECTION_PROCESSING
@@ -53,12 +56,29 @@ def test_the_bot_recognises_exactly_the_objections_the_intake_accepts():
 # --- the email rule --------------------------------------------------------------------------
 
 ADDRESSES = [
-    "jane@example.com", "Jane.Smith+shop@mail.example.co.uk", "o'neil@example.ie", "a@b.io",
-    "jane..smith@example.com", "jane@example.c0m", "jane@example.c", ".jane@example.com",
-    "jane.@example.com", "jane@-example.com", "jane@example-.com", "jane@example..com",
-    "jane@localhost", "jane smith@example.com", "jane@exa mple.com", "jane@@example.com",
-    "jané@example.com", "jane@exämple.com", "x" * 65 + "@example.com", "j@" + "a" * 250 + ".com",
-    "jane@example.com\n", "<jane@example.com>", "",
+    "jane@example.com",
+    "Jane.Smith+shop@mail.example.co.uk",
+    "o'neil@example.ie",
+    "a@b.io",
+    "jane..smith@example.com",
+    "jane@example.c0m",
+    "jane@example.c",
+    ".jane@example.com",
+    "jane.@example.com",
+    "jane@-example.com",
+    "jane@example-.com",
+    "jane@example..com",
+    "jane@localhost",
+    "jane smith@example.com",
+    "jane@exa mple.com",
+    "jane@@example.com",
+    "jané@example.com",
+    "jane@exämple.com",
+    "x" * 65 + "@example.com",
+    "j@" + "a" * 250 + ".com",
+    "jane@example.com\n",
+    "<jane@example.com>",
+    "",
 ]
 
 
@@ -90,6 +110,7 @@ def test_both_sides_use_the_one_email_rule():
 
 # --- signing scheme --------------------------------------------------------------------------
 
+
 def test_the_bot_signs_with_the_scheme_the_intake_verifies():
     from actions import intake_client
     from intake import signing
@@ -110,8 +131,22 @@ def test_the_shared_package_needs_nothing_but_the_standard_library():
 
 # --- conversation ids and their retention ----------------------------------------------------
 
-CONVERSATION_IDS = ["0123456789abcdef0123456789abcdef", "test-0123abcd", "a", "Z" * 128, "rasa:shell.1_2",
-                    "", "Z" * 129, "conv 1", "-conv", "conv\n", "convé", "../x", None, 42]
+CONVERSATION_IDS = [
+    "0123456789abcdef0123456789abcdef",
+    "test-0123abcd",
+    "a",
+    "Z" * 128,
+    "rasa:shell.1_2",
+    "",
+    "Z" * 129,
+    "conv 1",
+    "-conv",
+    "conv\n",
+    "convé",
+    "../x",
+    None,
+    42,
+]
 
 
 @pytest.mark.parametrize("sender", CONVERSATION_IDS)
@@ -142,6 +177,7 @@ def test_the_widget_states_the_retention_the_purge_applies_by_default():
 
 # --- timeouts around the bot's call to the intake --------------------------------------------
 
+
 def test_the_bot_gives_up_on_the_intake_before_the_widget_and_rasa_give_up_on_the_bot():
     from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 
@@ -163,6 +199,7 @@ def test_an_answer_cites_as_many_clauses_as_a_topic_may():
 
 # --- the newer request types' choices, the reference format, the ICO's address --------------
 
+
 def test_the_bot_reads_exactly_the_choices_the_intake_accepts():
     from actions.validators import COMPLAINT_CHOICES, RESTRICTION_CHOICES, SAFEGUARD_CHOICES
     from intake import schemas
@@ -173,7 +210,9 @@ def test_the_bot_reads_exactly_the_choices_the_intake_accepts():
     assert set(COMPLAINT_CHOICES) == set(dsar_contract.COMPLAINT_SUBJECTS)
     assert props["complaint"]["properties"]["subject"]["enum"] == list(dsar_contract.COMPLAINT_SUBJECTS)
     assert tuple(SAFEGUARD_CHOICES) == dsar_contract.AUTOMATED_DECISION_SAFEGUARDS
-    assert props["objection"]["properties"]["safeguards"]["items"]["enum"] == list(dsar_contract.AUTOMATED_DECISION_SAFEGUARDS)
+    assert props["objection"]["properties"]["safeguards"]["items"]["enum"] == list(
+        dsar_contract.AUTOMATED_DECISION_SAFEGUARDS
+    )
 
 
 def test_the_reference_format_is_the_one_the_intake_issues():

@@ -2,6 +2,7 @@
 
 Every file is read back with Rasa 3.6's own endpoint reader and store factories, so these tests
 check what Rasa will build, not what the launcher meant to write."""
+
 import asyncio
 
 import pytest
@@ -47,7 +48,8 @@ def test_by_default_rasa_keeps_conversations_in_sqlite_under_var_and_locks_in_me
     assert isinstance(store, SQLTrackerStore)
     assert store.engine.url.database == str(endpoints.sqlite_path)
     tracker = DialogueStateTracker.from_events(
-        "shopper-1", [UserUttered("hi"), SlotSet("requester_name", "x")], slots=domain.slots)
+        "shopper-1", [UserUttered("hi"), SlotSet("requester_name", "x")], slots=domain.slots
+    )
     asyncio.run(store.save(tracker))
     store.engine.dispose()
     # A second store on the same file (a restarted server) finds the conversation.
@@ -73,43 +75,59 @@ def test_a_postgresql_url_becomes_the_parts_rasa_joins_back_into_the_same_url(tm
     assert config.type == "SQL"
     # What SQLTrackerStore.__init__ does with the endpoint (host=url, the rest as keywords), without
     # connecting: no PostgreSQL server is started by this unit test.
-    keywords = {k: v for k, v in config.kwargs.items() if k in ("dialect", "port", "db", "username", "password", "query")}
+    keywords = {
+        k: v for k, v in config.kwargs.items() if k in ("dialect", "port", "db", "username", "password", "query")
+    }
     built = SQLTrackerStore.get_db_url(host=config.url, **keywords)
     assert built == make_url(url)
     assert built.password == PASSWORD
 
 
 def test_a_redis_url_gives_rasas_redis_lock_store_with_its_host_port_db_and_password(tmp_path, monkeypatch):
-    endpoints, path = endpoints_for(tmp_path, monkeypatch, LOCK_STORE_URL="rediss://locker:p%40ss%24word%2F1@cache.internal:6380/2")
+    endpoints, path = endpoints_for(
+        tmp_path, monkeypatch, LOCK_STORE_URL="rediss://locker:p%40ss%24word%2F1@cache.internal:6380/2"
+    )
     assert PASSWORD not in endpoints.text
     store = LockStore.create(read_endpoint_config(path, "lock_store"))  # redis-py connects lazily
     assert isinstance(store, RedisLockStore)
     pool = store.red.connection_pool
     assert {k: pool.connection_kwargs[k] for k in ("host", "port", "db", "username", "password")} == {
-        "host": "cache.internal", "port": 6380, "db": 2, "username": "locker", "password": PASSWORD}
+        "host": "cache.internal",
+        "port": 6380,
+        "db": 2,
+        "username": "locker",
+        "password": PASSWORD,
+    }
     assert pool.connection_class.__name__ == "SSLConnection", "rediss:// means TLS"
 
     _, plain = endpoints_for(tmp_path, monkeypatch, LOCK_STORE_URL="redis://127.0.0.1")
     pool = LockStore.create(read_endpoint_config(plain, "lock_store")).red.connection_pool
-    assert (pool.connection_kwargs["port"], pool.connection_kwargs["db"], pool.connection_kwargs["password"]) == (6379, 0, None)
+    assert (pool.connection_kwargs["port"], pool.connection_kwargs["db"], pool.connection_kwargs["password"]) == (
+        6379,
+        0,
+        None,
+    )
     assert pool.connection_class.__name__ == "Connection"
 
 
-@pytest.mark.parametrize("variable, value, says", [
-    ("TRACKER_STORE_URL", "postgres://rasa:s3cret-pw@db/conv", "'postgresql', not 'postgres'"),
-    ("TRACKER_STORE_URL", "mysql://rasa:s3cret-pw@db/conv", "does not run on"),
-    ("TRACKER_STORE_URL", "postgresql//rasa:s3cret-pw@db/conv", "could not be parsed"),
-    ("TRACKER_STORE_URL", "postgresql://rasa:s3cret-pw@db:port/conv", "port"),
-    ("TRACKER_STORE_URL", "postgresql://rasa:s3cret-pw@db", "has no database name"),
-    ("TRACKER_STORE_URL", "sqlite://", "names no SQLite file"),
-    ("TRACKER_STORE_URL", "sqlite:///:memory:", "names no SQLite file"),
-    ("LOCK_STORE_URL", "memcached://:s3cret-pw@cache:11211", "must be a Redis URL"),
-    ("LOCK_STORE_URL", "cache.internal:6379", "must be a Redis URL"),
-    ("LOCK_STORE_URL", "redis://:s3cret-pw@cache:63a9/0", "port"),
-    ("LOCK_STORE_URL", "redis://:s3cret-pw@/0", "no host"),
-    ("LOCK_STORE_URL", "redis://:s3cret-pw@cache:6379/locks", "must be a number"),
-    ("LOCK_STORE_URL", "redis://:s3cret-pw@cache:6379/0?ssl=true", "no ?options"),
-])
+@pytest.mark.parametrize(
+    "variable, value, says",
+    [
+        ("TRACKER_STORE_URL", "postgres://rasa:s3cret-pw@db/conv", "'postgresql', not 'postgres'"),
+        ("TRACKER_STORE_URL", "mysql://rasa:s3cret-pw@db/conv", "does not run on"),
+        ("TRACKER_STORE_URL", "postgresql//rasa:s3cret-pw@db/conv", "could not be parsed"),
+        ("TRACKER_STORE_URL", "postgresql://rasa:s3cret-pw@db:port/conv", "port"),
+        ("TRACKER_STORE_URL", "postgresql://rasa:s3cret-pw@db", "has no database name"),
+        ("TRACKER_STORE_URL", "sqlite://", "names no SQLite file"),
+        ("TRACKER_STORE_URL", "sqlite:///:memory:", "names no SQLite file"),
+        ("LOCK_STORE_URL", "memcached://:s3cret-pw@cache:11211", "must be a Redis URL"),
+        ("LOCK_STORE_URL", "cache.internal:6379", "must be a Redis URL"),
+        ("LOCK_STORE_URL", "redis://:s3cret-pw@cache:63a9/0", "port"),
+        ("LOCK_STORE_URL", "redis://:s3cret-pw@/0", "no host"),
+        ("LOCK_STORE_URL", "redis://:s3cret-pw@cache:6379/locks", "must be a number"),
+        ("LOCK_STORE_URL", "redis://:s3cret-pw@cache:6379/0?ssl=true", "no ?options"),
+    ],
+)
 def test_an_unusable_url_is_refused_naming_the_variable_and_never_the_password(tmp_path, variable, value, says):
     with pytest.raises(SettingError) as refused:
         conversation_store.rasa_endpoints({variable: value}, tmp_path, ROOT, "http://127.0.0.1:5055")

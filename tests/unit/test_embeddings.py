@@ -1,4 +1,5 @@
 """WordLlama vectors as the bot reads them, and the Rasa featurizer built on them."""
+
 import numpy as np
 import pytest
 
@@ -6,8 +7,9 @@ from actions.embeddings import DIMENSIONS, VectorsMissing, WordVectors, default_
 
 
 def test_sentence_vectors_are_normalised_and_carry_meaning():
-    vectors = default_vectors().embed(["who sees my data", "who do you share my information with",
-                                        "what is the weather tomorrow"])
+    vectors = default_vectors().embed(
+        ["who sees my data", "who do you share my information with", "what is the weather tomorrow"]
+    )
     assert vectors.shape == (3, DIMENSIONS)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
@@ -42,12 +44,12 @@ def test_featurizer_adds_dense_features_to_each_token_and_the_sentence():
 
     message = Message(data={"text": "who sees my data"})
     WhitespaceTokenizer(WhitespaceTokenizer.get_default_config()).process([message])
-    featurizer = WordLlamaFeaturizer({**WordLlamaFeaturizer.get_default_config()}, "wordllama",
-                                     vectors=default_vectors())
+    featurizer = WordLlamaFeaturizer(
+        {**WordLlamaFeaturizer.get_default_config()}, "wordllama", vectors=default_vectors()
+    )
     featurizer.process([message])
     sequence, sentence = message.get_dense_features("text", [])
     assert sequence.features.shape == (4, DIMENSIONS)
     assert sentence.features.shape == (1, DIMENSIONS)
     expected = default_vectors().embed(["who sees my data"], normalise=False)[0]
     assert np.allclose(sentence.features[0], expected, atol=1e-6)
-

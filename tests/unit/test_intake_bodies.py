@@ -1,4 +1,5 @@
 """The bodies the bot posts to the intake, built from a form's slots without a tracker."""
+
 from actions.intake_bodies import (
     HANDOFF_FIELD_SLOTS,
     REQUEST_FIELD_SLOTS,
@@ -7,8 +8,13 @@ from actions.intake_bodies import (
     slot_of_refused_field,
 )
 
-SLOTS = {"request_type": "access", "requester_name": "Jane Smith", "requester_email": "jane@example.com",
-         "request_text": "send me my data", "request_key": "k-123456789"}
+SLOTS = {
+    "request_type": "access",
+    "requester_name": "Jane Smith",
+    "requester_email": "jane@example.com",
+    "request_text": "send me my data",
+    "request_key": "k-123456789",
+}
 
 
 def test_the_same_slots_give_the_same_body():
@@ -24,8 +30,12 @@ def test_the_same_slots_give_the_same_body():
 
 
 def test_a_rectification_carries_what_is_wrong_and_an_objection_what_it_objects_to():
-    rectification = request_body(dict(SLOTS, request_type="rectification", rectification_what="address",
-                                      rectification_value="1 High St"), None, "c", "k-123456789")
+    rectification = request_body(
+        dict(SLOTS, request_type="rectification", rectification_what="address", rectification_value="1 High St"),
+        None,
+        "c",
+        "k-123456789",
+    )
     assert rectification["rectification"] == {"what": "address", "correct_value": "1 High St"}
     assert rectification["source"]["channel"] == "unknown" and "objection" not in rectification
     objection = request_body(dict(SLOTS, request_type="objection", objection_processing="profiling"), "rest", "c", "k")
@@ -60,8 +70,14 @@ def test_a_sender_id_the_intake_would_refuse_is_not_sent_as_the_link():
 
 
 def test_a_refused_field_names_the_slot_to_ask_again():
-    assert slot_of_refused_field({"requester.email": "not a valid email address"}, REQUEST_FIELD_SLOTS) == "requester_email"
-    assert slot_of_refused_field({"rectification": "what and correct_value must not be blank"}, REQUEST_FIELD_SLOTS) == "rectification_what"
+    assert (
+        slot_of_refused_field({"requester.email": "not a valid email address"}, REQUEST_FIELD_SLOTS)
+        == "requester_email"
+    )
+    assert (
+        slot_of_refused_field({"rectification": "what and correct_value must not be blank"}, REQUEST_FIELD_SLOTS)
+        == "rectification_what"
+    )
     assert slot_of_refused_field({"email": "not a valid email address"}, HANDOFF_FIELD_SLOTS) == "handoff_email"
     assert slot_of_refused_field({"idempotency_key": "must be at least 8 characters"}, REQUEST_FIELD_SLOTS) is None
     assert slot_of_refused_field({}, REQUEST_FIELD_SLOTS) is None

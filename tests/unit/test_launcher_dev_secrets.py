@@ -1,5 +1,6 @@
 """`make run`'s development secrets: random per checkout, created once (0600), reused, and the
 same value given to the intake and the action server."""
+
 import stat
 
 from launcher import dev_secrets

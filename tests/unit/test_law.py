@@ -1,4 +1,5 @@
 """The law file (bot/data/policy/uk-law.yml), its loader and its review by `make policy-review`."""
+
 import copy
 import datetime as dt
 import re
@@ -267,7 +268,10 @@ def test_review_reports_statements_checked_too_long_ago(capsys, law_copy):
     assert code == 0, "180 days old is within the default age"
     code, out = review(capsys, law_copy, today=checked + dt.timedelta(days=181))
     assert code == 1
-    assert "law entry law.access-free (A copy of your data is free): it was last checked 181 days ago (more than 180)" in out
+    assert (
+        "law entry law.access-free (A copy of your data is free): it was last checked 181 days ago (more than 180)"
+        in out
+    )
     code, out = review(capsys, law_copy, today=checked + dt.timedelta(days=181), LAW_REVIEW_MAX_AGE_DAYS="365")
     assert code == 0, out
 

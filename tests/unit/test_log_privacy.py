@@ -2,6 +2,7 @@
 what reaches the log once the filter is installed. Each case drives Rasa's own code (its
 intent-payload parser, its structlog set-up) in a child process, as `install()` changes the
 process's logging for good."""
+
 import subprocess
 import sys
 import textwrap
@@ -50,8 +51,14 @@ CHILD = textwrap.dedent(f"""
 
 
 def run_child(install: bool) -> str:
-    env = {"PYTHONPATH": str(BOT_DIR), "INSTALL": "1" if install else "0", "PATH": "/usr/bin:/bin",
-           "PYTHONWARNINGS": "default", "FORCE_JSON_LOGGING": "1", "RASA_TELEMETRY_ENABLED": "false"}
+    env = {
+        "PYTHONPATH": str(BOT_DIR),
+        "INSTALL": "1" if install else "0",
+        "PATH": "/usr/bin:/bin",
+        "PYTHONWARNINGS": "default",
+        "FORCE_JSON_LOGGING": "1",
+        "RASA_TELEMETRY_ENABLED": "false",
+    }
     done = subprocess.run([sys.executable, "-c", CHILD], env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout + done.stderr
@@ -86,15 +93,18 @@ def test_what_the_filtered_log_still_says(filtered):
     assert "Received request to run 'action_submit_request'" in filtered
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("write to jane.smith@example.com today", "write to [redacted] today"),
-    ("broken jane@@nowhere address", "broken [redacted] address"),
-    ("line '/inform@0.9{\"name\": \"Jane\"' here", "line '/inform@0.9{[redacted]}"),
-    ("slot 'requester_name' of 'request_form'", "slot 'requester_name' of 'request_form'"),
-    ("model 'build/spacy-en'", "model 'build/spacy-en'"),
-    ("value 'Jane Smith' set", "value '[redacted]' set"),
-    ('value "jane" set', 'value "[redacted]" set'),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("write to jane.smith@example.com today", "write to [redacted] today"),
+        ("broken jane@@nowhere address", "broken [redacted] address"),
+        ('line \'/inform@0.9{"name": "Jane"\' here', "line '/inform@0.9{[redacted]}"),
+        ("slot 'requester_name' of 'request_form'", "slot 'requester_name' of 'request_form'"),
+        ("model 'build/spacy-en'", "model 'build/spacy-en'"),
+        ("value 'Jane Smith' set", "value '[redacted]' set"),
+        ('value "jane" set', 'value "[redacted]" set'),
+    ],
+)
 def test_scrub(text, expected):
     assert log_privacy.scrub(text) == expected
 

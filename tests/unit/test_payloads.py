@@ -28,7 +28,12 @@ def test_answer_payload_refuses_what_would_break_the_contract(sections):
 def test_request_payload_knows_the_request_types_and_no_other():
     assert payloads.request("access") == {"kind": "request", "request_type": "access"}
     lodged = payloads.request("erasure", reference="SM-AAAA-BBBB", due_date="2026-12-29", status=None)
-    assert lodged == {"kind": "request", "request_type": "erasure", "reference": "SM-AAAA-BBBB", "due_date": "2026-12-29"}
+    assert lodged == {
+        "kind": "request",
+        "request_type": "erasure",
+        "reference": "SM-AAAA-BBBB",
+        "due_date": "2026-12-29",
+    }
     with pytest.raises(payloads.ContractError):
         payloads.request("data_holiday")
     with_law = payloads.request("complaint", law=["law.complaint-ico", "law.complaint-ico"])

@@ -1,4 +1,5 @@
 """The policy loader: the project's copy of the policy, parsed into clauses."""
+
 from pathlib import Path
 
 import pytest

@@ -1,4 +1,5 @@
 """bot/rasa_server.py: the action-reply validation fix keeps Rasa's behaviour."""
+
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction

@@ -1,4 +1,5 @@
 """The rules cover every intent, and every interruption of a request form."""
+
 from pathlib import Path
 
 import yaml

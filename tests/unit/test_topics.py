@@ -1,4 +1,5 @@
 """The topic mapping: every clause reachable, every citation real, summaries reviewed."""
+
 import copy
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """The form validators, called directly: what a shopper may type for each question."""
+
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -12,33 +13,63 @@ from actions.validators import (
 )
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("Jane@Example.COM", "jane@example.com"),
-    ("  jane.smith@example.co.uk. ", "jane.smith@example.co.uk"),
-    ("jane+shop@example.com", "jane+shop@example.com"),
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("Jane@Example.COM", "jane@example.com"),
+        ("  jane.smith@example.co.uk. ", "jane.smith@example.co.uk"),
+        ("jane+shop@example.com", "jane+shop@example.com"),
+    ],
+)
 def test_an_email_address_is_trimmed_and_lower_cased(typed, expected):
     assert valid_email(typed) == expected
 
 
-@pytest.mark.parametrize("typed", [
-    None, "", "jane", "jane@", "@example.com", "jane@example", "jane..smith@example.com",
-    "jane@example.c0m", "jane@example.c", "jane smith@example.com", "my email is jane@example.com",
-])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        None,
+        "",
+        "jane",
+        "jane@",
+        "@example.com",
+        "jane@example",
+        "jane..smith@example.com",
+        "jane@example.c0m",
+        "jane@example.c",
+        "jane smith@example.com",
+        "my email is jane@example.com",
+    ],
+)
 def test_what_is_not_an_email_address_is_refused(typed):
     assert valid_email(typed) is None
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("Jane Smith", "Jane Smith"), ("  Siân   O'Neil ", "Siân O'Neil"), ("Lê Văn", "Lê Văn"),
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("Jane Smith", "Jane Smith"),
+        ("  Siân   O'Neil ", "Siân O'Neil"),
+        ("Lê Văn", "Lê Văn"),
+    ],
+)
 def test_a_name_is_kept_with_its_spacing_tidied(typed, expected):
     assert valid_name(typed) == expected
 
 
-@pytest.mark.parametrize("typed", [
-    "J", "12345", "jane@example.com", "what do you mean?", "<b>Jane</b>", "a " * 9, "x" * 101, None,
-])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "J",
+        "12345",
+        "jane@example.com",
+        "what do you mean?",
+        "<b>Jane</b>",
+        "a " * 9,
+        "x" * 101,
+        None,
+    ],
+)
 def test_what_is_not_a_name_is_refused(typed):
     assert valid_name(typed) is None
 
@@ -52,10 +83,15 @@ def test_free_text_is_bounded_and_plain():
     assert valid_free_text("{json}") is None and valid_free_text("   ") is None
 
 
-@pytest.mark.parametrize("typed, choice", [
-    ("stop profiling me", "profiling"), ("the credit check you ran", "credit_checks"),
-    ("no more newsletters", "marketing"), ("I object", None),
-])
+@pytest.mark.parametrize(
+    "typed, choice",
+    [
+        ("stop profiling me", "profiling"),
+        ("the credit check you ran", "credit_checks"),
+        ("no more newsletters", "marketing"),
+        ("I object", None),
+    ],
+)
 def test_an_objection_is_placed_by_its_words(typed, choice):
     assert objection_choice(typed) == choice
 
@@ -77,5 +113,7 @@ def test_a_slot_reset_to_nothing_is_not_checked_or_complained_about():
     dispatcher = CollectingDispatcher()
     assert Form().validate_requester_email(None, dispatcher, None, {}) == {"requester_email": None}
     assert calls == [] and dispatcher.messages == []
-    assert Form().validate_requester_email("jane@example.com", dispatcher, None, {}) == {"requester_email": "jane@example.com"}
+    assert Form().validate_requester_email("jane@example.com", dispatcher, None, {}) == {
+        "requester_email": "jane@example.com"
+    }
     assert calls == ["jane@example.com"]

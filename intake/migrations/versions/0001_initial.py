@@ -4,6 +4,7 @@ Revision ID: 0001_initial
 Revises:
 Create Date: 2026-11-24
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -168,6 +169,15 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS audit_events_no_truncate ON audit_events")
         op.execute("DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events")
         op.execute("DROP FUNCTION IF EXISTS audit_events_append_only()")
-    for table in ("suppression_list", "used_signatures", "outbox", "audit_events", "handoffs",
-                  "verifications", "dsar_requests", "staff_tokens", "staff_users"):
+    for table in (
+        "suppression_list",
+        "used_signatures",
+        "outbox",
+        "audit_events",
+        "handoffs",
+        "verifications",
+        "dsar_requests",
+        "staff_tokens",
+        "staff_users",
+    ):
         op.drop_table(table)

@@ -4,6 +4,7 @@ Revision ID: 0002_sessions_clients
 Revises: 0001_initial
 Create Date: 2026-11-26
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -23,8 +24,9 @@ def upgrade() -> None:
         sa.Column("client_hash", sa.String(64), nullable=False),
         sa.Column("failures", sa.Integer(), nullable=False),
     )
-    op.create_index("ix_verification_failures_client", "verification_failures",
-                    ["verification_id", "client_hash"], unique=True)
+    op.create_index(
+        "ix_verification_failures_client", "verification_failures", ["verification_id", "client_hash"], unique=True
+    )
 
 
 def downgrade() -> None:

@@ -8,6 +8,7 @@ Revision ID: 0003_clock_events
 Revises: 0002_sessions_clients
 Create Date: 2026-11-26
 """
+
 import datetime as dt
 import os
 from zoneinfo import ZoneInfo
@@ -49,21 +50,47 @@ def upgrade() -> None:
     # the events that the existing requests' columns already record
     conn = op.get_bind()
     tz = ZoneInfo(os.environ.get("INTAKE_TIMEZONE") or "Europe/London")
-    rows = conn.execute(sa.text(
-        "SELECT id, received_at, verification_required, verified_at, clock_start_on, extended_at, "
-        "extension_reason FROM dsar_requests ORDER BY id")).fetchall()
+    rows = conn.execute(
+        sa.text(
+            "SELECT id, received_at, verification_required, verified_at, clock_start_on, extended_at, "
+            "extension_reason FROM dsar_requests ORDER BY id"
+        )
+    ).fetchall()
     backfill = []
     for r in rows:
-        backfill.append(dict(request_id=r.id, kind="received", on_date=_local_day(r.received_at, tz),
-                             at=_moment(r.received_at), actor="migration", note="recorded before clock events"))
+        backfill.append(
+            dict(
+                request_id=r.id,
+                kind="received",
+                on_date=_local_day(r.received_at, tz),
+                at=_moment(r.received_at),
+                actor="migration",
+                note="recorded before clock events",
+            )
+        )
         if r.verification_required and r.verified_at is not None:
             start = r.clock_start_on
-            backfill.append(dict(request_id=r.id, kind="identity_confirmed",
-                                 on_date=dt.date.fromisoformat(start) if isinstance(start, str) else start,
-                                 at=_moment(r.verified_at), actor="migration", note="recorded before clock events"))
+            backfill.append(
+                dict(
+                    request_id=r.id,
+                    kind="identity_confirmed",
+                    on_date=dt.date.fromisoformat(start) if isinstance(start, str) else start,
+                    at=_moment(r.verified_at),
+                    actor="migration",
+                    note="recorded before clock events",
+                )
+            )
         if r.extended_at is not None:
-            backfill.append(dict(request_id=r.id, kind="extended", on_date=_local_day(r.extended_at, tz),
-                                 at=_moment(r.extended_at), actor="migration", note=r.extension_reason))
+            backfill.append(
+                dict(
+                    request_id=r.id,
+                    kind="extended",
+                    on_date=_local_day(r.extended_at, tz),
+                    at=_moment(r.extended_at),
+                    actor="migration",
+                    note=r.extension_reason,
+                )
+            )
     if backfill:
         op.bulk_insert(events, [dict(b, code_hash=None, answers_id=None) for b in backfill])
 

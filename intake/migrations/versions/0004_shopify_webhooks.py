@@ -4,6 +4,7 @@ Revision ID: 0004_shopify_webhooks
 Revises: 0003_clock_events
 Create Date: 2026-11-26
 """
+
 import sqlalchemy as sa
 from alembic import op
 

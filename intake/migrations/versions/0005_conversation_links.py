@@ -6,6 +6,7 @@ Create Date: 2026-11-26
 
 Nullable: requests from elsewhere (and every request lodged before this) have none.
 """
+
 import sqlalchemy as sa
 from alembic import op
 

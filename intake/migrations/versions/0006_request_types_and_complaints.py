@@ -4,6 +4,7 @@ Revision ID: 0006_types_complaints
 Revises: 0005_conversation_links
 Create Date: 2026-11-26
 """
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -12,6 +12,7 @@ question and answer, staff's note on a verification by other means). The trigger
 DELETE and every UPDATE except one that sets exactly that cell (``audit_events.reason``,
 ``clock_events.note``) to the marker below and leaves every other column as it was.
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -25,8 +26,7 @@ MARKER = "[removed under the retention policy]"
 
 _TABLES = {
     # table: (the free-text column the purge may blank, the other columns that must not change)
-    "audit_events": ("reason", ("id", "request_id", "handoff_id", "at", "actor", "action", "from_status",
-                                "to_status")),
+    "audit_events": ("reason", ("id", "request_id", "handoff_id", "at", "actor", "action", "from_status", "to_status")),
     "clock_events": ("note", ("id", "request_id", "kind", "on_date", "at", "actor", "code_hash", "answers_id")),
 }
 
@@ -66,11 +66,15 @@ def downgrade() -> None:
     for table in _TABLES:
         if dialect == "sqlite":
             op.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
-            op.execute(f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
-                       f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END")
+            op.execute(
+                f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+            )
         elif dialect == "postgresql":
-            op.execute(f"CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
-                       f"BEGIN RAISE EXCEPTION '{table} is append-only'; END $$")
+            op.execute(
+                f"CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                f"BEGIN RAISE EXCEPTION '{table} is append-only'; END $$"
+            )
     for table in ("handoffs", "dsar_requests"):
         with op.batch_alter_table(table) as batch:
             batch.drop_column("anonymised_at")

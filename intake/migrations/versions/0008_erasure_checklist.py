@@ -7,6 +7,7 @@ Create Date: 2026-11-26
 A source without a row is still to be decided (``intake/erasure_checklist.py``); the audit trail holds
 every decision, this table the current one.
 """
+
 import sqlalchemy as sa
 from alembic import op
 
