@@ -147,3 +147,38 @@ def test_the_status_look_up_in_chat_shows_status_and_due_date_and_one_not_found(
     not_found_reference = wrong_reference.say(email).text
     assert "couldn't find a request" in not_found_email
     assert not_found_email == not_found_reference
+
+
+def test_the_status_look_up_in_chat_shows_a_paused_clock_as_paused(stack):
+    """Issue 9: lodged in chat, verified by staff, a clarification asked (the Art 12A clock stops):
+    the shopper's look-up in chat says it is paused, and since when, from the real intake."""
+    from .test_conversation_erasure import csrf_of, move, staff_session
+
+    chat = Chat(stack.rasa_url)
+    email = new_email("paused")
+    chat.say("please send me a copy of all the data you hold on me")
+    chat.say("Kim Lowe")
+    chat.say(email)
+    reference = REFERENCE.search(chat.say("yes").text).group(1)
+
+    s = staff_session(stack)
+    assert move(s, stack, reference, "in_progress", "ID checked by phone").status_code == 303
+    page = s.get(f"{stack.intake_url}/staff/requests/{reference}", timeout=10).text
+    asked = s.post(
+        f"{stack.intake_url}/staff/requests/{reference}/clarification",
+        timeout=30,
+        allow_redirects=False,
+        data={"question": "Which of your two accounts do you mean?", "csrf_token": csrf_of(page)},
+    )
+    assert asked.status_code in (302, 303), asked.text
+    assert row(stack.database_url, "dsar_requests", reference=reference)["status"] == "awaiting_clarification"
+
+    looking = Chat(stack.rasa_url)
+    looking.say(f"where's my request {reference}?")
+    found = looking.say(email).text
+    assert reference in found and "paused" in found.lower(), found
+    from zoneinfo import ZoneInfo
+
+    today = dt.datetime.now(ZoneInfo("Europe/London"))  # the intake's calendar (INTAKE_TIMEZONE)
+    assert str(today.day) in found and today.strftime("%B") in found, found  # "since <today's date>"
+    assert "Which of your two accounts" not in found and "Kim" not in found  # no details of the request
