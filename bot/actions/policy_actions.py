@@ -17,6 +17,7 @@ from .policy import default_policy
 from .request_types import OFFERING_INTENTS, REQUEST_LABELS, REQUEST_OF_INTENT
 from .settings import Settings
 from .topics import default_topics
+from .validators import looks_like_a_name
 
 logger = logging.getLogger(__name__)
 
@@ -137,5 +138,11 @@ class ActionOutOfScope(Action):
         return "action_out_of_scope"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        # A name is any text, and the NLU sometimes places one ("Morgan Blake") out of scope:
+        # asked for a name, a message that plainly is one is the answer, not a stray question.
+        if tracker.active_loop_name == "request_form" and tracker.get_slot("requested_slot") == "requester_name":
+            name = looks_like_a_name(latest_text(tracker))
+            if name:
+                return [SlotSet("requester_name", name)]
         send(dispatcher, reply(Choice("out_of_scope"), Settings.from_env()))
         return []

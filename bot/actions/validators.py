@@ -10,6 +10,7 @@ from typing import Any, Callable, Dict, Optional, Text
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from dsar_contract import REFERENCE_PATTERN, is_valid_email
 
@@ -97,13 +98,41 @@ def valid_email(value: Any) -> Optional[str]:
     return text if is_valid_email(text) else None
 
 
+#: one-word answers that are a reply to the bot, never somebody's name
+NOT_A_NAME = frozenset(
+    "yes yeah yep yup ok okay sure fine no nope nah cancel stop quit hi hello hey thanks thank cheers help".split()
+)
+
+#: a message made only of name-shaped words: letters, with ' - . between or after them
+NAME_SHAPE = re.compile(r"[^\W\d_]+(?:['’.-][^\W\d_]*)*(?: [^\W\d_]+(?:['’.-][^\W\d_]*)*){0,4}")
+
+
 def valid_name(value: Any) -> Optional[str]:
     text = " ".join(str(value or "").split())
     if not 2 <= len(text) <= 100 or UNSAFE_CHARACTERS.search(text) or "@" in text or "?" in text:
         return None
+    if text.lower().strip(".!") in NOT_A_NAME:
+        return None
     if not re.search(r"[^\W\d_]", text) or len(text.split()) > 8:
         return None
     return text
+
+
+def looks_like_a_name(value: Any) -> Optional[str]:
+    """The name, when a message the NLU placed elsewhere (out of scope, say) is plainly one:
+    one to five name-shaped words that are either written as a name (each capitalised) or
+    are two or more words none of them a common English word ("Morgan Blake", "jo o'neill";
+    not "where is my order", not "delivery").
+    Used only while the form is asking for a name."""
+    name = valid_name(value)
+    if name is None or not NAME_SHAPE.fullmatch(name):
+        return None
+    words = name.split()
+    if all(word[0].isupper() for word in words):
+        return name
+    if len(words) >= 2 and not any(word.lower() in STOP_WORDS for word in words):
+        return name
+    return None
 
 
 def valid_free_text(value: Any, limit: int = 500) -> Optional[str]:

@@ -1,6 +1,7 @@
 """The answering actions, run on tracker fixtures."""
 
 from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
 from tests.actions.conftest import make_tracker
 from actions.policy_actions import ActionAnswerPolicy, ActionAnswerUnclear, ActionNotCovered, consecutive_fallbacks
@@ -160,6 +161,21 @@ def test_out_of_scope_reply_names_the_configured_team_address(dispatcher, tracke
     ActionOutOfScope().run(dispatcher, tracker_for("where is my order", "out_of_scope"), domain)
     assert payloads_of(dispatcher) == [{"kind": "out_of_scope"}]
     assert "privacy-team@example.org" in texts_of(dispatcher)[0]
+
+
+def test_asked_for_a_name_a_name_the_nlu_placed_out_of_scope_is_taken_as_the_answer(dispatcher, tracker_for, domain):
+    from actions.policy_actions import ActionOutOfScope
+
+    asking = {"slots": {"requested_slot": "requester_name"}, "active_loop": {"name": "request_form"}}
+    events = ActionOutOfScope().run(dispatcher, tracker_for("Morgan Blake", "out_of_scope", **asking), domain)
+    assert events == [{"event": "slot", "timestamp": None, "name": "requester_name", "value": "Morgan Blake"}]
+    assert dispatcher.messages == []  # no "I can only help with privacy questions" for a name
+
+    dispatcher = CollectingDispatcher()
+    events = ActionOutOfScope().run(dispatcher, tracker_for("where is my order", "out_of_scope", **asking), domain)
+    assert events == [] and payloads_of(dispatcher) == [{"kind": "out_of_scope"}]  # a real stray question
+    dispatcher = CollectingDispatcher()
+    assert ActionOutOfScope().run(dispatcher, tracker_for("Morgan Blake", "out_of_scope"), domain) == []  # no form
 
 
 def test_the_access_answer_says_the_policy_is_out_of_date_on_the_fee_and_gives_the_law(dispatcher, tracker_for, domain):

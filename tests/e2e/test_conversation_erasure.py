@@ -88,10 +88,12 @@ def test_an_erasure_lodged_in_chat_takes_its_conversation_with_it_when_completed
     chat = Chat(stack.rasa_url)
     first = chat.say("please delete my account and everything you hold about me")
     assert {"kind": "request", "request_type": "erasure"} in first.payloads, first.text
-    chat.say("Morgan Blake")
-    chat.say(f"morgan.{uuid.uuid4().hex[:8]}@example.com")
+    name = chat.say("Morgan Blake")
+    email = chat.say(f"morgan.{uuid.uuid4().hex[:8]}@example.com")
     done = chat.say("yes")
-    reference = REFERENCE.search(done.text).group(1)
+    lodged = REFERENCE.search(done.text)
+    assert lodged, f"no reference in the reply: {first.text!r} / {name.text!r} / {email.text!r} / {done.text!r}"
+    reference = lodged.group(1)
 
     stored = row(stack.database_url, "dsar_requests", reference=reference)
     assert stored["conversation_id"] == chat.sender, "the request links the conversation it was lodged in"

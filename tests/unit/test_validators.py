@@ -9,6 +9,7 @@ from actions.validators import (
     unless_reset,
     valid_email,
     valid_free_text,
+    looks_like_a_name,
     valid_name,
 )
 
@@ -67,11 +68,30 @@ def test_a_name_is_kept_with_its_spacing_tidied(typed, expected):
         "<b>Jane</b>",
         "a " * 9,
         "x" * 101,
+        "yes",
+        "OK.",
+        "no",
+        "Cancel",
         None,
     ],
 )
 def test_what_is_not_a_name_is_refused(typed):
     assert valid_name(typed) is None
+
+
+@pytest.mark.parametrize(
+    "typed", ["Morgan Blake", "morgan blake", "Jo O'Neill", "Will Smith", "Cher", "Anne-Marie Duff"]
+)
+def test_a_message_that_plainly_is_a_name_is_recognised_whatever_the_nlu_thought(typed):
+    assert looks_like_a_name(typed) == typed
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["where is my order", "delivery", "how much is the karaoke machine", "2 Acacia Avenue", "yes", "is it in stock?"],
+)
+def test_a_question_or_a_word_is_not_taken_for_a_name(typed):
+    assert looks_like_a_name(typed) is None
 
 
 def test_free_text_is_bounded_and_plain():
