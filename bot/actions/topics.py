@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -12,6 +13,8 @@ import yaml
 from .language import lemmas
 from .payloads import MAX_SECTIONS
 from .policy import POLICY_DIR, Policy, PolicyError, default_policy, fingerprint
+
+WORD = re.compile(r"[\w'’-]+")
 
 TOPICS_FILE = POLICY_DIR / "topics.yml"
 
@@ -121,9 +124,11 @@ class TopicMap:
 
 
 def _normalise(message: str) -> Tuple[set, str]:
-    words = set(lemmas(message)) | set(message.lower().split())
-    text = " " + " ".join(lemmas(message)) + " " + " ".join(message.lower().split()) + " "
-    return words, text
+    """The message's lemmas and its own lower-case words (punctuation dropped, so that
+    "contacts?" is the word "contacts"), as a set and as text to find phrases in."""
+    raw = WORD.findall(message.lower())
+    found = lemmas(message)
+    return set(found) | set(raw), " " + " ".join(found) + " " + " ".join(raw) + " "
 
 
 def _count_hits(forms: Sequence[Tuple[str, str]], words: set, text: str) -> int:

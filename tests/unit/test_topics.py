@@ -144,6 +144,36 @@ def test_uncovered_subjects_are_recognised():
     assert topics.uncovered_subject("can i have my details removed from your records") is None
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "does it read my contacts?",
+        "can the app turn on my camera",
+        "what permissions does it need",
+        "do i need an account to use it?",
+        "can other users see my name?",
+        "does it log what i type",
+        "is there two-step verification?",
+    ],
+)
+def test_subjects_a_shops_policy_never_mentions_are_recognised_through_punctuation(question):
+    assert default_topics().uncovered_subject(question) is not None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "who do i contact about my data?",
+        "will you send me marketing emails?",
+        "what types of data do you collect?",
+        "is my account password stored safely?",
+        "who can see my information?",
+    ],
+)
+def test_covered_questions_sharing_words_with_those_subjects_are_not_declined(question):
+    assert default_topics().uncovered_subject(question) is None
+
+
 def test_silent_subjects_where_the_law_speaks_name_real_law_entries():
     topics = default_topics()
     from actions.law import default_law
