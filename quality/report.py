@@ -50,8 +50,8 @@ def floors_text(result: answer_quality.Report) -> str:
         f'covered" <= {t.covered_as_not_covered:.0%}, uncovered answered with a clause <= '
         f"{t.uncovered_answered:.0%}: "
         + ("all met." if not missed else "not met (" + "; ".join(missed) + ").")
-        + f" **Floors held by `make test`** (the training-half cross-validation estimate less 7 points, "
-        f"`quality/answer_quality.py`): top-1 >= {f.top1:.0%}, covered declined <= "
+        + f" **Floors held by `make test`** (regression guards: the shipped bot's "
+        f"test-half figures less 7 points, `quality/answer_quality.py`): top-1 >= {f.top1:.0%}, covered declined <= "
         f"{f.covered_as_not_covered:.0%}, uncovered answered <= {f.uncovered_answered:.0%}: "
         + ("met." if not held else "NOT met (" + "; ".join(held) + ").")
     )

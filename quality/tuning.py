@@ -132,7 +132,7 @@ def decide(chooser, text: str, ranking: List[dict], threshold: float, ambiguity:
     if top["confidence"] < threshold or top["confidence"] - second < ambiguity:
         choice = chooser.for_unclear(text, ranking)
     elif intent == "ask_uncovered":
-        choice = chooser.for_uncovered(text)
+        choice = chooser.for_uncovered(text, ranking)
     elif intent == "out_of_scope":
         return Outcome("out_of_scope")
     elif intent.startswith("request_"):

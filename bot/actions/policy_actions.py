@@ -120,7 +120,9 @@ class ActionNotCovered(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         settings = Settings.from_env()
-        choice = default_chooser().for_uncovered(latest_text(tracker))
+        choice = default_chooser().for_uncovered(
+            latest_text(tracker), tracker.latest_message.get("intent_ranking") or []
+        )
         # a portability / restriction / complaint request in the middle of another form: its law
         subject = default_topics().subject_offering(REQUEST_OF_INTENT.get(latest_intent(tracker), ""))
         if subject:

@@ -201,6 +201,31 @@ def test_a_complaint_is_answered_from_the_law_with_the_ico_and_no_policy_quote(d
     assert "> “" not in body and "Privacy policy, section" not in body  # nothing dressed up as the policy
 
 
+def test_an_uncovered_guess_naming_no_silent_subject_is_answered_when_runner_up_and_search_agree(
+    dispatcher, tracker_for, domain
+):
+    ranking = [("ask_uncovered", 0.9), ("ask_data_sharing", 0.05), ("ask_cookies", 0.02)]
+    tracker = tracker_for("who can see my information?", "ask_uncovered", ranking=ranking)
+    ActionNotCovered().run(dispatcher, tracker, domain)
+    (payload,) = payloads_of(dispatcher)
+    assert payload["kind"] == "answer" and set(payload["sections"]) & {"2.2", "2.3", "sharing", "no-sale"}
+
+
+def test_an_uncovered_guess_is_still_declined_when_the_search_disagrees_or_a_silent_subject_is_named(
+    dispatcher, tracker_for, domain
+):
+    # the runner-up (credit checks) has nothing to do with the question: the search doesn't back it
+    ranking = [("ask_uncovered", 0.9), ("ask_credit_checks", 0.05)]
+    ActionNotCovered().run(
+        dispatcher, tracker_for("who can see my information?", "ask_uncovered", ranking=ranking), domain
+    )
+    ranking = [("ask_uncovered", 0.9), ("ask_data_sharing", 0.05)]
+    ActionNotCovered().run(
+        dispatcher, tracker_for("can other users see my contacts?", "ask_uncovered", ranking=ranking), domain
+    )
+    assert [p["kind"] for p in payloads_of(dispatcher)] == ["not_covered", "not_covered"]
+
+
 def test_portability_and_restriction_questions_are_answered_from_the_law(dispatcher, tracker_for, domain):
     ActionAnswerUnclear().run(
         dispatcher, tracker_for("can you send my data to another shop? data portability", "nlu_fallback"), domain
