@@ -86,11 +86,11 @@ def _stop(proc: subprocess.Popen | None, sig: int, timeout: float = 10.0) -> Non
 # --- PostgreSQL ------------------------------------------------------------------------------
 
 
-def postgres_bin_dir() -> Path:
+def postgres_bin_dir(root: Path = Path("/usr/lib/postgresql")) -> Path:
     """The newest ``/usr/lib/postgresql/*/bin`` with initdb and postgres (``SM_TEST_PG_BIN`` overrides)."""
     candidates = [Path(os.environ["SM_TEST_PG_BIN"])] if os.environ.get("SM_TEST_PG_BIN") else []
     candidates += sorted(
-        Path("/usr/lib/postgresql").glob("*/bin"),
+        Path(root).glob("*/bin"),
         key=lambda p: [int(x) if x.isdigit() else 0 for x in p.parent.name.split(".")],
         reverse=True,
     )
