@@ -76,6 +76,18 @@ def create_app(config: dict | None = None) -> Flask:
 
         return redirect(url_for("staff.request_list"))
 
+    @app.before_request
+    def _refuse_nul_characters():
+        # A NUL can be in no reference, code or address, and PostgreSQL refuses it in any string it
+        # is sent (a 500 there, a plain miss on SQLite): a path holding one is not found, a query
+        # string holding one is a bad request, the same on both.  Bodies are validated where parsed.
+        from flask import abort, request
+
+        if "\x00" in request.path:
+            abort(404)
+        if any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
+            abort(400)
+
     @app.after_request
     def _security_headers(resp):
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")

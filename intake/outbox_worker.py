@@ -73,7 +73,15 @@ class OutboxWorker:
 
     # claim / record ---------------------------------------------------------------------
     def _claim(self, exclude: set[int], limit: int = 50) -> list[OutboxMessage]:
-        """Lease up to ``limit`` due messages (safe with several workers)."""
+        """Lease up to ``limit`` due messages (safe with several workers).
+
+        On PostgreSQL the due rows are read with ``FOR UPDATE SKIP LOCKED``: a row another worker
+        is claiming at this moment is skipped rather than waited for, so concurrent claims get
+        disjoint batches at once (tests/intake/test_intake_outbox_race.py races two workers).  SQLite
+        has no row locks (SQLAlchemy renders no FOR UPDATE there); its claims are serialised by the
+        write transaction (``BEGIN IMMEDIATE`` and the write lock, ``db.py``).  Either way the lease
+        is written before the claim commits and no send starts before that commit.
+        """
         now = utcnow()
         # a lease value of our own, so we can tell which rows this claim won
         lease = now + dt.timedelta(seconds=self.LEASE_SECONDS, microseconds=random.randrange(1, 999_999))
@@ -85,6 +93,7 @@ class OutboxWorker:
                     .where(T_OUTBOX.c.status == "pending", T_OUTBOX.c.next_attempt_at <= now, free)
                     .order_by(T_OUTBOX.c.id)
                     .limit(limit + len(exclude))
+                    .with_for_update(skip_locked=True)
                 )
                 .scalars()
                 .all()

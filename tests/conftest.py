@@ -21,3 +21,30 @@ def stack(tmp_path_factory):
     running = Stack(ports=Ports.free(), var_dir=tmp_path_factory.mktemp("stack")).start()
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL of the tests' own on a free loopback port, once per session (tests/services.py).
+    Missing binaries fail the test saying what to install: never a quiet skip."""
+    from tests.services import PostgresServer, ServiceMissing
+
+    try:
+        server = PostgresServer().start()
+    except ServiceMissing as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """A Redis of the tests' own on a free loopback port, once per session (tests/services.py)."""
+    from tests.services import RedisServer, ServiceMissing
+
+    try:
+        server = RedisServer().start()
+    except ServiceMissing as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield server
+    server.stop()

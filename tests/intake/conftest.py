@@ -1,7 +1,9 @@
 """Fixtures for the intake service tests.
 
-Everything is real: a migrated database (a SQLite file per test; PostgreSQL too, in a
-schema of its own per test, when DATABASE_URL points at one), the Flask app served by
+Everything is real: a migrated database (a SQLite file per test; PostgreSQL too for the tests
+marked ``postgres``: a database of its own per test, copied from a migrated template, in the
+session's own PostgreSQL (``postgres_server``, tests/services.py); every test runs on PostgreSQL
+too, in a schema of its own per test, when DATABASE_URL points at one), the Flask app served by
 werkzeug on a free loopback port in a thread, an aiosmtpd SMTP server on a free port
 storing .eml files (the service's own mail sink), and the outbox worker run for real.
 Helpers live in intake_support.py.
@@ -18,7 +20,6 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from intake_support import (  # tests/intake is on pytest's pythonpath (pyproject.toml)
-    BACKENDS,
     PG_URL,
     LiveApp,
     Mailbox,
@@ -55,12 +56,49 @@ def _pg_schema_url(schema: str) -> str:
     return str(url.set(query=query).render_as_string(hide_password=False))
 
 
-@pytest.fixture(params=BACKENDS)
+def pytest_generate_tests(metafunc):
+    """``db_url`` is SQLite, and PostgreSQL too for a test marked ``postgres`` (every test when
+    DATABASE_URL names a PostgreSQL)."""
+    if "db_url" not in metafunc.fixturenames:
+        return
+    backends = ["sqlite"]
+    if PG_URL.startswith("postgresql") or metafunc.definition.get_closest_marker("postgres"):
+        backends.append("postgresql")
+    metafunc.parametrize("db_url", backends, indirect=True)
+
+
+PG_TEMPLATE = "intake_template"
+
+
+@pytest.fixture(scope="session")
+def pg_template(postgres_server) -> str:
+    """A database migrated once in the session's PostgreSQL, copied for each test (CREATE DATABASE
+    ... TEMPLATE): the name of the template."""
+    url = postgres_server.create_database(PG_TEMPLATE)
+    intake_migrate.upgrade(url)  # NullPool engine: no connection stays open on the template
+    return PG_TEMPLATE
+
+
+@pytest.fixture
+def pg_db_url(request) -> str:
+    """A migrated, empty PostgreSQL database for this test alone (the session's own server)."""
+    server = request.getfixturevalue("postgres_server")
+    template = request.getfixturevalue("pg_template")
+    name = "t_" + uuid.uuid4().hex[:12]
+    url = server.create_database(name, template=template)
+    yield url
+    server.drop_database(name)
+
+
+@pytest.fixture
 def db_url(request, tmp_path, sqlite_template) -> str:
     if request.param == "sqlite":
         path = tmp_path / "intake.sqlite3"
         shutil.copy(sqlite_template, path)
         yield f"sqlite:///{path}"
+        return
+    if not PG_URL.startswith("postgresql"):
+        yield request.getfixturevalue("pg_db_url")
         return
     schema = "t_" + uuid.uuid4().hex[:12]
     admin = create_engine(PG_URL)

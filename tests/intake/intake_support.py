@@ -26,7 +26,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 API_SECRET = "test-secret-" + secrets.token_hex(8)
 PG_URL = os.environ.get("DATABASE_URL", "")
-BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL.startswith("postgresql") else [])
 
 
 class Mailbox:

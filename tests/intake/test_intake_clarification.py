@@ -120,6 +120,7 @@ def test_staff_verification_records_how(live, staff):
 # --- clarification asked, answered by the reply link -------------------------------------------
 
 
+@pytest.mark.postgres
 def test_clarification_stops_the_clock_and_the_reply_link_restarts_it(live, staff, mailbox):
     ref = verified_request(live, staff)
     r = ask(live, staff, ref)
@@ -317,6 +318,7 @@ def test_a_long_pause_moves_the_due_date_by_its_days(live, staff):
 # --- history is append-only; staff pages show the clock ----------------------------------------
 
 
+@pytest.mark.postgres
 def test_clock_events_cannot_be_changed_or_deleted(live, staff):
     ref = verified_request(live, staff)
     rows = clock_rows(live, ref)

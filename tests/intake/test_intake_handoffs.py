@@ -10,6 +10,7 @@ import pytest
 from intake_support import handoff_body
 
 
+@pytest.mark.postgres
 def test_handoff_is_stored_and_returns_a_reference(live):
     r = live.post_signed("/api/v1/handoffs", handoff_body())
     assert r.status_code == 201, r.text
@@ -60,6 +61,7 @@ def test_invalid_handoffs_are_422(live, change):
     assert live.count("handoffs") == 0
 
 
+@pytest.mark.postgres
 def test_handoff_auth_idempotency_and_size(live):
     body = handoff_body()
     assert live.http.post(live.url("/api/v1/handoffs"), json=body).status_code == 401

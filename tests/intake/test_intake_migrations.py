@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
@@ -10,6 +11,7 @@ from intake import migrate
 from intake.models import Base
 
 
+@pytest.mark.postgres
 def test_upgrade_matches_models_and_downgrades(db_url):
     # db_url is already at head (the fixtures call intake.migrate.upgrade)
     assert migrate.current_revision(db_url) == migrate.head_revision()

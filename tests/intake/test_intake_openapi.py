@@ -70,6 +70,7 @@ def test_openapi_document(app):
     assert body["properties"]["conversation_id"]["nullable"] is True
 
 
+@pytest.mark.postgres
 def test_schemathesis_conformance(app):
     token, reference = seed(app)
     schema = schemathesis.from_wsgi("/openapi.json", app)

@@ -124,6 +124,7 @@ def row(live, ref):
     )[0]
 
 
+@pytest.mark.postgres
 def test_purge_anonymises_old_closed_rows_only_and_a_second_run_changes_nothing(live, staff, mailbox):  # noqa: F811
     now = utcnow().replace(microsecond=0)
     seven_years_ago = now - dt.timedelta(days=7 * 365)

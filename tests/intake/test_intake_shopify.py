@@ -202,6 +202,7 @@ def test_the_same_data_request_id_is_one_request_whatever_the_headers_say(shop_l
     assert live.count("dsar_requests") == 1
 
 
+@pytest.mark.postgres
 def test_concurrent_duplicate_deliveries_create_one_request(shop_live):
     live = shop_live
     raw = json.dumps(data_request_body()).encode()

@@ -110,6 +110,7 @@ def transition(live, staff, ref, to, reason=None, role="caseworker"):
     )
 
 
+@pytest.mark.postgres
 def test_full_lifecycle_and_audit_trail(live, staff):
     ref = new_request(live)
     r = transition(live, staff, ref, "in_progress", "verified in person with a receipt")
@@ -197,6 +198,7 @@ def extend(live, staff, ref, reason="several years of orders across two systems"
     )
 
 
+@pytest.mark.postgres
 def test_extension_adds_two_months_once_with_a_reason(live, staff, mailbox):
     ref = verified_request(live, staff)
     assert extend(live, staff, ref, "").status_code == 422
@@ -231,6 +233,7 @@ def test_extension_only_before_the_first_due_date(live, staff):
     assert extend(live, staff, new_request(live)).status_code == 409
 
 
+@pytest.mark.postgres
 def test_audit_records_cannot_be_changed_or_deleted(live, staff):
     new_request(live)
     before = live.count("audit_events")
@@ -294,6 +297,7 @@ def test_pages_need_a_login(live, staff):
     assert r.status_code == 302
 
 
+@pytest.mark.postgres
 def test_caseworker_uses_the_pages(live, staff):
     ref = new_request(live)
     s, r = login(live, "caseworker-user")

@@ -40,6 +40,7 @@ def confirm(live, ref, code):
     return live.http.post(live.url(f"/verify/{ref}"), data={"code": code})
 
 
+@pytest.mark.postgres
 def test_link_page_does_not_consume_the_code_and_post_verifies(live, mailbox):
     ref, code = create_and_get_link(live, mailbox)
     # a mail scanner prefetching the link (GET) changes nothing
@@ -132,6 +133,7 @@ def test_short_ttl_expires_for_real(app_factory, db_url, mailbox):
     assert status_of(live, ref) == "awaiting_verification"
 
 
+@pytest.mark.postgres
 def test_five_wrong_tries_lock_the_code(live, mailbox):
     ref, code = create_and_get_link(live, mailbox)
     results = [confirm(live, ref, "wrong-" + str(i)).status_code for i in range(5)]
