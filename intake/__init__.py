@@ -20,7 +20,10 @@ log = logging.getLogger("intake")
 
 
 def create_app(config: dict | None = None) -> Flask:
+    from .delivery_pages import InMemoryUploadRequest
+
     app = Flask(__name__)
+    app.request_class = InMemoryUploadRequest  # an uploaded answer's plaintext never reaches the disk
     app.config.update(load_config())
     if config:
         app.config.update(config)
@@ -63,6 +66,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(shopify_webhooks.bp)
     app.register_blueprint(shopify_webhooks.staff_bp)
+    from . import delivery_pages
+
+    app.register_blueprint(delivery_pages.bp)
+    app.register_blueprint(delivery_pages.staff_bp)
 
     _init_rate_limits(app)
 
@@ -125,6 +132,8 @@ def _init_rate_limits(app: Flask) -> None:
         "verify.confirm": app.config["VERIFY_RATE_LIMIT"],
         "clarify.answer": app.config["VERIFY_RATE_LIMIT"],
         "staff.login": app.config["LOGIN_RATE_LIMIT"],
+        "download.confirm": app.config["VERIFY_RATE_LIMIT"],
+        "download.file": app.config["VERIFY_RATE_LIMIT"],
     }
     for endpoint, value in limits.items():
         methods = ["POST"] if endpoint in ("staff.login", "clarify.answer") else None

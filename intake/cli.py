@@ -163,12 +163,14 @@ def mail_sink(host: str | None, port: int | None, directory: str | None) -> None
     help="The clock to count from (ISO date-time, UTC without an offset); default: now.",
 )
 def purge_command(dry_run: bool, now_text: str | None) -> None:
-    """Anonymise closed requests and handoffs older than INTAKE_RETENTION_DAYS and strip sent mail.
+    """Anonymise closed requests and handoffs older than INTAKE_RETENTION_DAYS and strip sent mail;
+    delete the files of delivery links that have expired.
 
     Keeps reference, type, dates, outcome, clock and audit trail; removes names, emails, phone and
-    free text (intake/retention.py). Idempotent; audited with counts only. Run it daily.
+    free text (intake/retention.py), and answers whose link expired (intake/delivery.py).
+    Idempotent; audited with counts only. Run it daily.
     """
-    from . import retention
+    from . import delivery, retention
     from .db import get_db
 
     try:
@@ -185,3 +187,8 @@ def purge_command(dry_run: bool, now_text: str | None) -> None:
             dry_run=dry_run,
         )
     click.echo(f"purge: {result.summary(dry_run)} (retention {cfg['INTAKE_RETENTION_DAYS']} days)")
+    with get_db().write() as s:
+        delivered = delivery.purge(s, cfg, now=now, dry_run=dry_run)
+        if dry_run:
+            s.rollback()
+    click.echo(f"purge: {delivered.summary(dry_run)}")

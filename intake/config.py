@@ -2,7 +2,8 @@
 
 Every setting can also be overridden by the dict passed to ``create_app(config)``.
 
-The two secrets have no built-in value.  Outside development mode (``INTAKE_DEVELOPMENT=1``)
+The three secrets (the action server's signing secret, the session key and the key that encrypts
+answers for delivery) have no built-in value.  Outside development mode (``INTAKE_DEVELOPMENT=1``)
 the app refuses to start without them (``check_secrets``); in development mode a missing
 secret is replaced by a random one for this process only (``make run`` passes per-checkout
 secrets from ``var/secrets/`` instead, see ``launcher/dev_secrets.py``).
@@ -24,7 +25,13 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 #: One variable switches development mode on (``make run``, the tests); never set it in production.
 DEVELOPMENT_ENV = "INTAKE_DEVELOPMENT"
 #: config key -> the environment variable that sets it
-SECRET_VARIABLES = {"INTAKE_API_SECRET": "INTAKE_API_SECRET", "SECRET_KEY": "INTAKE_SECRET_KEY"}
+SECRET_VARIABLES = {
+    "INTAKE_API_SECRET": "INTAKE_API_SECRET",
+    "SECRET_KEY": "INTAKE_SECRET_KEY",
+    # encrypts the files staff upload as a request's answer (intake/delivery.py); losing it loses
+    # only deliveries in flight (at most INTAKE_DELIVERY_LINK_DAYS old)
+    "DELIVERY_KEY": "INTAKE_DELIVERY_KEY",
+}
 MIN_SECRET_LENGTH = 32
 #: Development secrets this repository once shipped in its source: public, so never accepted
 #: outside development mode.
@@ -54,6 +61,16 @@ def _float(value: str | None, default: float) -> float:
     if value is None or value.strip() == "":
         return default
     return float(value)
+
+
+def _bounded(env, variable: str, default: int, low: int, high: int) -> int:
+    """A whole-number setting within [low, high]; ValueError naming the variable otherwise."""
+    text = (env.get(variable) or "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise ValueError(f"{variable} must be a whole number from {low} to {high}, not {text[:20]!r}")
+    return int(text)
 
 
 def default_database_url() -> str:
@@ -100,6 +117,7 @@ def load_config(environ: dict | None = None) -> dict:
         # secrets (no defaults: see check_secrets)
         "INTAKE_API_SECRET": g("INTAKE_API_SECRET") or None,
         "SECRET_KEY": g("INTAKE_SECRET_KEY") or None,
+        "DELIVERY_KEY": g("INTAKE_DELIVERY_KEY") or None,
         # public base URL for links in mails
         "INTAKE_PUBLIC_URL": (g("INTAKE_PUBLIC_URL") or "http://127.0.0.1:5100").rstrip("/"),
         # mail routing
@@ -140,6 +158,12 @@ def load_config(environ: dict | None = None) -> dict:
         "SESSION_COOKIE_NAME": "sm_intake_session",
         "PERMANENT_SESSION_LIFETIME": _int(g("INTAKE_SESSION_HOURS"), 8) * 3600,
         "LOG_LEVEL": g("INTAKE_LOG_LEVEL") or "INFO",
+        # delivering the answer (intake/delivery.py): encrypted files under DELIVERY_DIR, a link that
+        # expires and needs a one-time code, a few downloads, then the files are deleted
+        "DELIVERY_DIR": g("INTAKE_DELIVERY_DIR") or str(REPO_ROOT / "var" / "deliveries"),
+        "UPLOAD_MAX_BYTES": _bounded(env, "INTAKE_UPLOAD_MAX_BYTES", 20 * 1024 * 1024, 1, 200 * 1024 * 1024),
+        "DELIVERY_LINK_DAYS": _bounded(env, "INTAKE_DELIVERY_LINK_DAYS", 7, 1, 90),
+        "DELIVERY_MAX_DOWNLOADS": _bounded(env, "INTAKE_DELIVERY_MAX_DOWNLOADS", 3, 1, 100),
         # Shopify's privacy webhooks: unset = off (see SHOPIFY_SECRET_VARIABLE)
         "SHOPIFY_API_SECRET": g(SHOPIFY_SECRET_VARIABLE) or None,
         "SHOPIFY_MAX_BODY_BYTES": _int(g("SHOPIFY_MAX_BODY_BYTES"), 256 * 1024),
@@ -174,14 +198,15 @@ def check_secrets(cfg: dict, log: logging.Logger) -> None:
     """Refuse missing, short or published secrets outside development mode.
 
     In development mode a missing secret becomes a random one for this process (with a
-    warning): sessions and signatures then work only within this process.
+    warning): sessions, signatures and files encrypted for delivery then work only within this
+    process (``make run`` gives every process the checkout's secrets from ``var/secrets``).
     """
     problems = secret_problems(cfg)
     if not problems:
         return
     if not cfg.get("DEVELOPMENT"):
         raise InsecureConfiguration(
-            "refusing to start: " + "; ".join(problems) + ". Set INTAKE_API_SECRET and INTAKE_SECRET_KEY to "
+            "refusing to start: " + "; ".join(problems) + ". Set " + ", ".join(SECRET_VARIABLES.values()) + " to "
             f"random values of at least {MIN_SECRET_LENGTH} characters (python -c 'import secrets; "
             f"print(secrets.token_urlsafe(32))'), or set {DEVELOPMENT_ENV}=1 for a local development run."
         )

@@ -379,3 +379,60 @@ class ErasureChecklistItem(Base):
     decided_at = Column(UTCDateTime, nullable=False)
 
     __table_args__ = (UniqueConstraint("request_id", "source", name="uq_erasure_checklist_request_source"),)
+
+
+class DeliveryFile(Base):
+    """One file of a request's answer (``intake/delivery.py``): stored Fernet-encrypted under
+    ``DELIVERY_DIR`` as ``storage_name`` (random, says nothing about the request).  ``deleted_at`` is set
+    when the file leaves the disk (last allowed download, link expired, request closed without a delivery,
+    staff removed it); the row stays as the record of what was sent."""
+
+    __tablename__ = "delivery_files"
+    id = Column(Integer, primary_key=True)
+    request_id = Column(Integer, ForeignKey("dsar_requests.id"), nullable=False, index=True)
+    storage_name = Column(String(64), nullable=False, unique=True)
+    #: the name the shopper's download gets (sanitised); blanked by the retention purge
+    filename = Column(String(200), nullable=False)
+    content_type = Column(String(100), nullable=False)
+    size_bytes = Column(Integer, nullable=False)
+    #: "upload" (staff) or "transcript" (the linked chat, attached by staff)
+    source = Column(String(16), nullable=False)
+    added_by = Column(String(120), nullable=False)
+    added_at = Column(UTCDateTime, nullable=False)
+    downloads = Column(Integer, nullable=False, default=0)
+    deleted_at = Column(UTCDateTime, nullable=True)
+    deleted_reason = Column(String(60), nullable=True)
+
+
+class Delivery(Base):
+    """A download link for a request's files, emailed on completion: only the sha256 of the link's
+    token and of the one-time code (sent in a separate email) are stored.  It ends (``ended_at``) when it
+    expires, when every file has had its last download, or when staff re-issue it (once)."""
+
+    __tablename__ = "deliveries"
+    id = Column(Integer, primary_key=True)
+    request_id = Column(Integer, ForeignKey("dsar_requests.id"), nullable=False, index=True)
+    link_hash = Column(String(64), nullable=False, unique=True)
+    code_hash = Column(String(64), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
+    expires_at = Column(UTCDateTime, nullable=False)
+    issued_by = Column(String(120), nullable=False)
+    #: the link this one replaced (a re-issue), if any
+    reissue_of = Column(Integer, ForeignKey("deliveries.id"), nullable=True)
+    code_used_at = Column(UTCDateTime, nullable=True)
+    failed_attempts = Column(Integer, nullable=False, default=0)
+    ended_at = Column(UTCDateTime, nullable=True)
+    ended_reason = Column(String(60), nullable=True)
+
+
+class DeliveryFailure(Base):
+    """Wrong codes for one delivery link from one client (keyed HMAC of its address), as
+    ``VerificationFailure``: a guesser locks the link for itself, not for the shopper."""
+
+    __tablename__ = "delivery_failures"
+    id = Column(Integer, primary_key=True)
+    delivery_id = Column(Integer, ForeignKey("deliveries.id"), nullable=False)
+    client_hash = Column(String(64), nullable=False)
+    failures = Column(Integer, nullable=False, default=0)
+
+    __table_args__ = (Index("ix_delivery_failures_client", "delivery_id", "client_hash", unique=True),)

@@ -32,11 +32,13 @@ log = logging.getLogger("intake.outbox_worker")
 T_OUTBOX = OutboxMessage.__table__
 
 _CODE_IN_LINK = re.compile(r"(\?code=)[A-Za-z0-9_-]+")
+_ONE_TIME_CODE = re.compile(r"(one-time code: )[0-9A-Z]{4}-[0-9A-Z]{4}")
 
 
 def redact_secrets(body: str) -> str:
     """Once a mail is sent, the copy we keep no longer holds a usable verification code."""
-    return _CODE_IN_LINK.sub(r"\1[removed-after-sending]", body)
+    body = _CODE_IN_LINK.sub(r"\1[removed-after-sending]", body)
+    return _ONE_TIME_CODE.sub(r"\1[removed-after-sending]", body)  # a delivery's code (delivery.py)
 
 
 def build_message(row: OutboxMessage, mail_from: str) -> EmailMessage:

@@ -28,7 +28,17 @@ from sqlalchemy import and_, case, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from . import deadlines
-from .models import TERMINAL, AuditEvent, ClockEvent, DsarRequest, Handoff, OutboxMessage, ShopifyWebhook, utcnow
+from .models import (
+    TERMINAL,
+    AuditEvent,
+    ClockEvent,
+    DeliveryFile,
+    DsarRequest,
+    Handoff,
+    OutboxMessage,
+    ShopifyWebhook,
+    utcnow,
+)
 
 #: what replaces a removed value (the migrations' triggers accept exactly this text in audit/clock cells)
 REMOVED = "[removed under the retention policy]"
@@ -55,6 +65,7 @@ FREE_TEXT_CLOCK_KINDS = frozenset({deadlines.CLARIFICATION_ASKED, deadlines.CLAR
 
 T_REQ, T_HO, T_OUT = DsarRequest.__table__, Handoff.__table__, OutboxMessage.__table__
 T_AUDIT, T_CLOCK, T_SHOP = AuditEvent.__table__, ClockEvent.__table__, ShopifyWebhook.__table__
+T_FILES = DeliveryFile.__table__
 
 
 def _whole_number(raw: object, variable: str, default: int, low: int, high: int) -> int:
@@ -198,6 +209,12 @@ def _anonymise(conn: Connection, now: dt.datetime, requests_where, handoffs_wher
     chosen_ids = select(T_REQ.c.id).where(requests_where)
     n_audit = conn.execute(update(T_AUDIT).where(_audit_due(chosen_ids)).values(reason=REMOVED)).rowcount
     n_clock = conn.execute(update(T_CLOCK).where(_clock_due(chosen_ids)).values(note=REMOVED)).rowcount
+    # the names of the files of an answer (delivery.py) can name the person; the files are long gone
+    conn.execute(
+        update(T_FILES)
+        .where(T_FILES.c.request_id.in_(chosen_ids), T_FILES.c.filename != REMOVED)
+        .values(filename=REMOVED)
+    )
     conn.execute(update(T_SHOP).where(T_SHOP.c.request_id.in_(chosen_ids)).values(customer_id=None, order_ids=None))
     n_req = conn.execute(
         update(T_REQ)

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
-from . import auth, clarification, complaints, mail, queries, verification, workflow
+from . import auth, clarification, complaints, delivery, mail, queries, verification, workflow
 from .auth import login_required
 from .db import get_db
 from .errors import ApiError
@@ -159,6 +159,7 @@ def _render_detail(reference: str, error: str | None = None):
             complaint_outcomes=complaints.OUTCOME_LABELS,
             complaint_subjects=complaints.SUBJECT_LABELS,
             **_erasure_checklist_context(s, req, can_act),
+            **delivery.staff_context(s, req, can_act, current_app.config),
         )
 
 

@@ -65,13 +65,17 @@ def verify_link(reference: str, code: str) -> str:
     return f"{current_app.config['INTAKE_PUBLIC_URL']}/verify/{reference}?code={code}"
 
 
-_CODE_IN_LINK = re.compile(r"(/(?:verify|clarify)/[^\s?/]+\?code=)[^\s&\"'<>]+")
+_CODE_IN_LINK = re.compile(r"(/(?:verify|clarify|download)/[^\s?/]+\?code=)[^\s&\"'<>]+")
+#: the delivery code's own email (``delivery.py``)
+ONE_TIME_CODE = re.compile(r"(one-time code: )[0-9A-Z]{4}-[0-9A-Z]{4}")
 HIDDEN = "[hidden]"
 
 
 def blank_codes(text: str) -> str:
-    """``text`` with the one-time code of every verification or clarification reply link replaced by ``[hidden]``."""
-    return _CODE_IN_LINK.sub(lambda m: m.group(1) + HIDDEN, text)
+    """``text`` with the one-time code of every verification, clarification or download link, and a
+    delivery's one-time code, replaced by ``[hidden]``."""
+    text = _CODE_IN_LINK.sub(lambda m: m.group(1) + HIDDEN, text)
+    return ONE_TIME_CODE.sub(lambda m: m.group(1) + HIDDEN, text)
 
 
 # outcomes

@@ -427,6 +427,7 @@ def staff_transition(
             now=now,
             tz=tz,
         )
+        _delivery_hook(session, req, actor, now)
         return
     from . import erasure_checklist  # here: it imports this module
 
@@ -437,6 +438,15 @@ def staff_transition(
 
     erase_linked_conversation(session, req, actor=actor, now=now)  # an erasure's chat goes with it
     erasure_checklist.on_completed(session, req, actor=actor, now=now)  # ticks the chat, emails the requester
+    _delivery_hook(session, req, actor, now)
+
+
+def _delivery_hook(session, req: DsarRequest, actor: str, now: dt.datetime) -> None:
+    """A completed access or portability request's files are linked to the requester; a refused or
+    withdrawn one's are deleted (``delivery.on_status_change``)."""
+    from . import delivery  # here: it imports this module
+
+    delivery.on_status_change(session, req, actor=actor, now=now)
 
 
 def hash_code(code: str) -> str:

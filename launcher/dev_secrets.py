@@ -3,8 +3,8 @@
 Each secret is a random value created once in ``<var>/secrets/<VARIABLE>`` (folder 0700, file
 0600) and reused by every later run, so staff sessions survive a restart and the action server
 and the intake sign with the same key.  Nothing here is a constant in the source: a production
-deployment sets its own INTAKE_API_SECRET and INTAKE_SECRET_KEY (the intake refuses to start
-without them outside development mode).
+deployment sets its own INTAKE_API_SECRET, INTAKE_SECRET_KEY and INTAKE_DELIVERY_KEY (the intake
+refuses to start without them outside development mode).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Dict
 
 #: The secrets the launcher provides, by the environment variable that carries each one.
-SECRET_VARIABLES = ("INTAKE_API_SECRET", "INTAKE_SECRET_KEY")
+SECRET_VARIABLES = ("INTAKE_API_SECRET", "INTAKE_SECRET_KEY", "INTAKE_DELIVERY_KEY")
 
 
 def _read_or_create(path: Path) -> str:

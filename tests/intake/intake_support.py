@@ -111,6 +111,9 @@ def make_config(db_url: str, mailbox: Mailbox | None, tmp_path: Path, **extra) -
         "DATABASE_URL": db_url,
         "INTAKE_API_SECRET": API_SECRET,
         "SECRET_KEY": "test-session-key-" + secrets.token_hex(8),
+        "DELIVERY_KEY": "test-delivery-key-" + secrets.token_hex(16),
+        # the encrypted files of deliveries (intake/delivery.py), per test
+        "DELIVERY_DIR": str(tmp_path / "deliveries"),
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": mailbox.port if mailbox else free_port(),
         "MAIL_DIR": str(mailbox.folder if mailbox else tmp_path / "mail"),

@@ -47,6 +47,7 @@ def test_missing_secrets_stop_the_cli_outside_development_mode(tmp_path):
     )
     assert r.returncode != 0
     assert "refusing to start: INTAKE_API_SECRET is not set; INTAKE_SECRET_KEY is not set" in r.stderr
+    assert "INTAKE_DELIVERY_KEY is not set" in r.stderr
     r = run([sys.executable, "-m", "intake", "migrate"], url, INTAKE_SECRET_KEY="x" * 40)
     assert "INTAKE_API_SECRET is not set" not in r.stderr
 

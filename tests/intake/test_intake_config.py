@@ -58,7 +58,9 @@ def test_missing_secrets_in_development_mode_log_a_warning(caplog, sqlite_url, m
     caplog.clear()
     real = "r" * 40
     with caplog.at_level(logging.WARNING, logger="intake"):
-        app = create_app({"DATABASE_URL": sqlite_url, "INTAKE_API_SECRET": real, "SECRET_KEY": real})
+        app = create_app(
+            {"DATABASE_URL": sqlite_url, "INTAKE_API_SECRET": real, "SECRET_KEY": real, "DELIVERY_KEY": real}
+        )
     assert "is not set" not in caplog.text
     assert app.config["SESSION_COOKIE_SECURE"] is False
     app.extensions["intake_db"].dispose()
@@ -88,7 +90,14 @@ def test_rate_limit_storage_comes_from_the_environment(monkeypatch, sqlite_url, 
     monkeypatch.delenv("INTAKE_RATELIMIT_STORAGE_URI")
     monkeypatch.delenv("INTAKE_DEVELOPMENT")
     with caplog.at_level(logging.WARNING, logger="intake"):
-        app = create_app({"DATABASE_URL": sqlite_url, "INTAKE_API_SECRET": "a" * 40, "SECRET_KEY": "b" * 40})
+        app = create_app(
+            {
+                "DATABASE_URL": sqlite_url,
+                "INTAKE_API_SECRET": "a" * 40,
+                "SECRET_KEY": "b" * 40,
+                "DELIVERY_KEY": "c" * 40,
+            }
+        )
     assert isinstance(app.extensions["intake_limiter"].storage, MemoryStorage)
     assert "counted per worker process" in caplog.text and "INTAKE_RATELIMIT_STORAGE_URI" in caplog.text
     app.extensions["intake_db"].dispose()

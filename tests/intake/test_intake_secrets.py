@@ -25,15 +25,15 @@ GOOD = "g" * 40
 
 @pytest.fixture
 def production_env(monkeypatch):
-    for name in ("INTAKE_DEVELOPMENT", "INTAKE_API_SECRET", "INTAKE_SECRET_KEY"):
+    for name in ("INTAKE_DEVELOPMENT", "INTAKE_API_SECRET", "INTAKE_SECRET_KEY", "INTAKE_DELIVERY_KEY"):
         monkeypatch.delenv(name, raising=False)
 
 
 @pytest.mark.parametrize(
     "secrets,expected",
     [
-        ({}, ["INTAKE_API_SECRET is not set", "INTAKE_SECRET_KEY is not set"]),
-        ({"INTAKE_API_SECRET": GOOD}, ["INTAKE_SECRET_KEY is not set"]),
+        ({}, ["INTAKE_API_SECRET is not set", "INTAKE_SECRET_KEY is not set", "INTAKE_DELIVERY_KEY is not set"]),
+        ({"INTAKE_API_SECRET": GOOD, "DELIVERY_KEY": GOOD}, ["INTAKE_SECRET_KEY is not set"]),
         (
             {"INTAKE_API_SECRET": OLD_API_CONSTANT, "SECRET_KEY": OLD_SESSION_CONSTANT},
             [
@@ -41,7 +41,10 @@ def production_env(monkeypatch):
                 "INTAKE_SECRET_KEY is a development secret published",
             ],
         ),
-        ({"INTAKE_API_SECRET": GOOD, "SECRET_KEY": "short"}, ["INTAKE_SECRET_KEY is shorter than 32 characters"]),
+        (
+            {"INTAKE_API_SECRET": GOOD, "SECRET_KEY": "short", "DELIVERY_KEY": GOOD},
+            ["INTAKE_SECRET_KEY is shorter than 32 characters"],
+        ),
     ],
 )
 def test_the_factory_refuses_weak_secrets_outside_development_mode(production_env, sqlite_url, secrets, expected):
@@ -50,24 +53,26 @@ def test_the_factory_refuses_weak_secrets_outside_development_mode(production_en
     for text in expected:
         assert text in str(err.value)
     assert "INTAKE_DEVELOPMENT=1" in str(err.value)  # says how to run locally
-    app = create_app({"DATABASE_URL": sqlite_url, "INTAKE_API_SECRET": GOOD, "SECRET_KEY": "k" * 32})
+    app = create_app(
+        {"DATABASE_URL": sqlite_url, "INTAKE_API_SECRET": GOOD, "SECRET_KEY": "k" * 32, "DELIVERY_KEY": GOOD}
+    )
     app.extensions["intake_db"].dispose()
 
 
 def test_development_mode_uses_random_secrets_never_a_constant(monkeypatch, sqlite_url):
-    for name in ("INTAKE_API_SECRET", "INTAKE_SECRET_KEY"):
+    for name in ("INTAKE_API_SECRET", "INTAKE_SECRET_KEY", "INTAKE_DELIVERY_KEY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("INTAKE_DEVELOPMENT", "1")
     apps = [create_app({"DATABASE_URL": sqlite_url}) for _ in range(2)]
-    keys = {a.config["SECRET_KEY"] for a in apps} | {a.config["INTAKE_API_SECRET"] for a in apps}
-    assert len(keys) == 4 and not keys & config.PUBLISHED_SECRETS
+    keys = {a.config[key] for a in apps for key in ("SECRET_KEY", "INTAKE_API_SECRET", "DELIVERY_KEY")}
+    assert len(keys) == 6 and not keys & config.PUBLISHED_SECRETS
     for a in apps:
         a.extensions["intake_db"].dispose()
 
 
 def test_gunicorn_refuses_to_start_without_secrets(tmp_path, sqlite_url):
     env = subprocess_env(sqlite_url, INTAKE_BIND=f"127.0.0.1:{free_port()}", INTAKE_WORKERS="1")
-    for name in ("INTAKE_DEVELOPMENT", "INTAKE_API_SECRET", "INTAKE_SECRET_KEY"):
+    for name in ("INTAKE_DEVELOPMENT", "INTAKE_API_SECRET", "INTAKE_SECRET_KEY", "INTAKE_DELIVERY_KEY"):
         env.pop(name, None)
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     r = subprocess.run(
@@ -79,7 +84,10 @@ def test_gunicorn_refuses_to_start_without_secrets(tmp_path, sqlite_url):
         timeout=60,
     )
     assert r.returncode != 0
-    assert "refusing to start: INTAKE_API_SECRET is not set; INTAKE_SECRET_KEY is not set" in r.stderr
+    assert (
+        "refusing to start: INTAKE_API_SECRET is not set; INTAKE_SECRET_KEY is not set; "
+        "INTAKE_DELIVERY_KEY is not set" in r.stderr
+    )
 
 
 def test_a_session_cookie_forged_with_the_old_constant_is_refused(sqlite_url, monkeypatch, tmp_path, mailbox):

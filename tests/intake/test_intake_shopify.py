@@ -415,7 +415,7 @@ def test_without_a_secret_the_webhooks_are_off(app_factory, db_url):
 def test_a_weak_shopify_secret_is_refused_outside_development_mode(monkeypatch, sqlite_url, tmp_path):
     for name in ("INTAKE_DEVELOPMENT", "INTAKE_API_SECRET", "INTAKE_SECRET_KEY", "SHOPIFY_API_SECRET"):
         monkeypatch.delenv(name, raising=False)
-    good = {"DATABASE_URL": sqlite_url, "INTAKE_API_SECRET": "g" * 40, "SECRET_KEY": "k" * 40}
+    good = {"DATABASE_URL": sqlite_url, "INTAKE_API_SECRET": "g" * 40, "SECRET_KEY": "k" * 40, "DELIVERY_KEY": "d" * 40}
     with pytest.raises(config.InsecureConfiguration) as err:
         create_app({**good, "SHOPIFY_API_SECRET": "hush"})
     assert "SHOPIFY_API_SECRET is shorter than 32 characters" in str(err.value)

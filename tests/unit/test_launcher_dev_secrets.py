@@ -9,8 +9,8 @@ from launcher.stack import Ports, Stack
 
 def test_secrets_are_created_once_private_and_reused(tmp_path):
     first = dev_secrets.load_or_create(tmp_path)
-    assert set(first) == {"INTAKE_API_SECRET", "INTAKE_SECRET_KEY"}
-    assert len(set(first.values())) == 2 and all(len(v) >= 32 for v in first.values())
+    assert set(first) == {"INTAKE_API_SECRET", "INTAKE_SECRET_KEY", "INTAKE_DELIVERY_KEY"}
+    assert len(set(first.values())) == 3 and all(len(v) >= 32 for v in first.values())
     folder = tmp_path / "secrets"
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     for name in first:
@@ -27,7 +27,7 @@ def test_an_empty_secret_file_is_replaced_not_used(tmp_path):
 
 
 def test_the_stack_gives_every_service_development_mode_and_the_checkout_secrets(tmp_path, monkeypatch):
-    for name in ("INTAKE_DEVELOPMENT", "INTAKE_API_SECRET", "INTAKE_SECRET_KEY"):
+    for name in ("INTAKE_DEVELOPMENT", "INTAKE_API_SECRET", "INTAKE_SECRET_KEY", "INTAKE_DELIVERY_KEY"):
         monkeypatch.delenv(name, raising=False)
     stack = Stack(ports=Ports(), var_dir=tmp_path)
     env = stack.env()
@@ -35,6 +35,7 @@ def test_the_stack_gives_every_service_development_mode_and_the_checkout_secrets
     secrets = dev_secrets.load_or_create(tmp_path)
     assert env["INTAKE_API_SECRET"] == secrets["INTAKE_API_SECRET"]
     assert env["INTAKE_SECRET_KEY"] == secrets["INTAKE_SECRET_KEY"]
+    assert env["INTAKE_DELIVERY_KEY"] == secrets["INTAKE_DELIVERY_KEY"]
     for name in ("intake", "actions"):  # one environment: both sign with the same secret
         assert stack._service(name).env["INTAKE_API_SECRET"] == secrets["INTAKE_API_SECRET"]
     monkeypatch.setenv("INTAKE_API_SECRET", "x" * 40)  # an operator's own secret wins
