@@ -112,6 +112,9 @@ class Stack:
             }
         )
         env.setdefault("DATABASE_URL", f"sqlite:///{self.var_dir / 'intake.sqlite3'}")
+        # the answers' encrypted files go with this stack's database and key: the purge deletes every file
+        # its database does not know, so two stacks (make run, the tests) must never share one folder
+        env.setdefault("INTAKE_DELIVERY_DIR", str(self.var_dir / "deliveries"))
         # the intake reads (transcripts) and deletes (erasure) the conversations Rasa keeps: same store
         env.setdefault("TRACKER_STORE_URL", conversation_store.tracker_store_url(env, self.var_dir))
         env.update(self.extra_env)

@@ -40,3 +40,18 @@ def test_the_stack_gives_every_service_development_mode_and_the_checkout_secrets
         assert stack._service(name).env["INTAKE_API_SECRET"] == secrets["INTAKE_API_SECRET"]
     monkeypatch.setenv("INTAKE_API_SECRET", "x" * 40)  # an operator's own secret wins
     assert Stack(ports=Ports(), var_dir=tmp_path).env()["INTAKE_API_SECRET"] == "x" * 40
+
+
+def test_each_stack_keeps_the_answers_files_under_its_own_var_dir(tmp_path, monkeypatch):
+    """The delivery folder goes with the stack's database and key: the intake's purge deletes every file of
+    the folder its database does not know, so a test stack sharing the checkout's var/deliveries with
+    `make run` would delete the running demo's answers (and left its own there)."""
+    from intake.config import load_config
+
+    monkeypatch.delenv("INTAKE_DELIVERY_DIR", raising=False)
+    env = Stack(ports=Ports(), var_dir=tmp_path / "a").env()
+    assert env["INTAKE_DELIVERY_DIR"] == str(tmp_path / "a" / "deliveries")
+    assert load_config(env)["DELIVERY_DIR"] == str(tmp_path / "a" / "deliveries")
+    assert Stack(ports=Ports(), var_dir=tmp_path / "b").env()["INTAKE_DELIVERY_DIR"] != env["INTAKE_DELIVERY_DIR"]
+    monkeypatch.setenv("INTAKE_DELIVERY_DIR", str(tmp_path / "operator"))  # an operator's own folder wins
+    assert Stack(ports=Ports(), var_dir=tmp_path / "a").env()["INTAKE_DELIVERY_DIR"] == str(tmp_path / "operator")
