@@ -20,10 +20,11 @@ export RASA_MAX_CACHE_SIZE := 0
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: help setup train run shell test test-fast lint rules eval eval-variants real-nlu bench policy-review purge-conversations clean
+.PHONY: help setup train run run-scaled shell test test-fast lint rules eval eval-variants real-nlu bench policy-review purge-conversations clean
 
 help:
 	@echo "make run            set up (first time: Python 3.10 venv, packages, spaCy pipeline, training) and start everything"
+	@echo "make run-scaled     the production shape on loopback: 2 Rasa and 2 action servers behind nginx, PostgreSQL, Redis"
 	@echo "make test           run the whole test suite (unit, actions, NLU, conversations, intake, end-to-end, browser)"
 	@echo "make shell          rasa shell in this terminal, with the action server and intake running (for staff)"
 	@echo "make eval           answer quality on the real-question test half; figures go to docs/answer-quality.md"
@@ -63,6 +64,11 @@ train: $(MODEL)
 # --- use ----------------------------------------------------------------------------
 run: setup train
 	$(PY) -m launcher
+
+# The production shape on loopback: RASA_SERVERS (2) Rasa and ACTION_SERVERS (2) action servers behind
+# nginx, PostgreSQL and Redis (throw-away local ones unless their URLs are set; launcher/scaled.py).
+run-scaled: setup train
+	$(PY) -m launcher --scaled
 
 shell: setup train
 	$(PY) -m launcher.shell

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -161,50 +162,9 @@ class Stack:
                 logs / "outbox.log",
             )
         if name == "actions":
-            return Service(
-                "action server",
-                # rasa_sdk with logs kept free of shopper text (bot/action_server.py); the actions import
-                # dsar_contract, the package at the repository root they share with the intake.
-                [str(BIN / "python"), "-m", "action_server", "--actions", "actions", "-p", str(self.ports.actions)],
-                BOT_DIR,
-                dict(env, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))),
-                lambda: http_ok(f"{self.actions_url}/health"),
-                logs / "actions.log",
-                startup_timeout=120,
-            )
+            return self._actions_service(self.ports.actions, "action server", logs / "actions.log")
         if name == "rasa":
-            # One TensorFlow thread: DIET's matrices are small, and a second spinning thread
-            # takes the core the action server needs (bench: ~5% more messages/s at 8 chats).
-            env.setdefault("TF_INTRA_OP_PARALLELISM_THREADS", "1")
-            env.setdefault("TF_INTER_OP_PARALLELISM_THREADS", "1")
-            rasa_endpoints = self.rasa_endpoints()
-            endpoints = rasa_endpoints.write(self.var_dir / "endpoints.yml")
-            env.update(rasa_endpoints.env)  # store passwords: for the Rasa process only
-            return Service(
-                "rasa server",
-                [
-                    *(PLAIN_RASA_COMMAND if self.plain_rasa else RASA_COMMAND),
-                    "run",
-                    "-i",
-                    "127.0.0.1",
-                    "-p",
-                    str(self.ports.rasa),
-                    "-m",
-                    str(self.model_path),
-                    "--endpoints",
-                    str(endpoints),
-                    "--credentials",
-                    "credentials.yml",
-                    "--cors",
-                    self.demo_url,
-                    f"http://localhost:{self.ports.demo}",
-                ],
-                BOT_DIR,
-                env,
-                lambda: http_ok(f"{self.rasa_url}/"),
-                logs / "rasa.log",
-                startup_timeout=180,
-            )
+            return self._rasa_service(self.ports.rasa, "rasa server", logs / "rasa.log")
         if name == "demo":
             return Service(
                 "demo site",
@@ -215,6 +175,55 @@ class Stack:
                 logs / "demo.log",
             )
         raise ValueError(f"unknown service {name!r}")
+
+    def _actions_service(self, port: int, label: str, log: Path) -> Service:
+        env = self.env()
+        return Service(
+            label,
+            # rasa_sdk with logs kept free of shopper text (bot/action_server.py); the actions import
+            # dsar_contract, the package at the repository root they share with the intake.
+            [str(BIN / "python"), "-m", "action_server", "--actions", "actions", "-p", str(port)],
+            BOT_DIR,
+            dict(env, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))),
+            lambda: http_ok(f"http://127.0.0.1:{port}/health"),
+            log,
+            startup_timeout=120,
+        )
+
+    def _rasa_service(self, port: int, label: str, log: Path) -> Service:
+        env = self.env()
+        # One TensorFlow thread: DIET's matrices are small, and a second spinning thread
+        # takes the core the action server needs (bench: ~5% more messages/s at 8 chats).
+        env.setdefault("TF_INTRA_OP_PARALLELISM_THREADS", "1")
+        env.setdefault("TF_INTER_OP_PARALLELISM_THREADS", "1")
+        rasa_endpoints = self.rasa_endpoints()
+        endpoints = rasa_endpoints.write(self.var_dir / "endpoints.yml")
+        env.update(rasa_endpoints.env)  # store passwords: for the Rasa process only
+        return Service(
+            label,
+            [
+                *(PLAIN_RASA_COMMAND if self.plain_rasa else RASA_COMMAND),
+                "run",
+                "-i",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-m",
+                str(self.model_path),
+                "--endpoints",
+                str(endpoints),
+                "--credentials",
+                "credentials.yml",
+                "--cors",
+                self.demo_url,
+                f"http://localhost:{self.ports.demo}",
+            ],
+            BOT_DIR,
+            env,
+            lambda: http_ok(f"http://127.0.0.1:{port}/"),
+            log,
+            startup_timeout=180,
+        )
 
     def prepare(self) -> None:
         """Check the store settings, create folders and bring the intake database to the latest schema."""
@@ -262,12 +271,20 @@ class Stack:
         if service:
             service.stop()
 
+    def kill_service(self, name: str) -> None:
+        """SIGKILL a running service's process group (a crash: no clean shutdown), and reap it."""
+        service = self.service(name)
+        if service is None or not service.running():
+            raise ValueError(f"{name!r} is not running in this stack")
+        os.killpg(service.process.pid, signal.SIGKILL)
+        service.process.wait(timeout=10)
+
     def restart_service(self, name: str) -> None:
         """Stop a running service and start it again with the same command, port and settings
         (a redeploy or a crash of one server), waiting until it is ready."""
         service = self.service(name)
         if service is None:
-            raise ValueError(f"{name!r} is not running in this stack")
+            raise ValueError(f"{name!r} is not part of this stack")
         service.stop()
         service.start()
         service.wait_ready()

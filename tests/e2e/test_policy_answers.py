@@ -8,6 +8,7 @@ from actions.payloads import KINDS, REQUEST_TYPES
 from actions.policy import default_policy
 
 from .chat import Chat
+from .conftest import EITHER_STACK
 
 pytestmark = pytest.mark.slow
 
@@ -39,8 +40,9 @@ def assert_answer(turn, stack, first_section):
         ("how do I get a copy of my data?", "access"),
     ],
 )
-def test_the_four_core_questions_are_answered_quoted_and_cited(stack, question, section):
-    assert_answer(Chat(stack.rasa_url).say(question), stack, section)
+@pytest.mark.parametrize("any_stack", EITHER_STACK, indirect=True)  # and in the production shape
+def test_the_four_core_questions_are_answered_quoted_and_cited(any_stack, question, section):
+    assert_answer(Chat(any_stack.rasa_url).say(question), any_stack, section)
 
 
 # One shopper question per answer topic: every topic (and so every clause) is reachable

@@ -8,6 +8,7 @@ import pytest
 import requests
 
 from .chat import Chat
+from .conftest import EITHER_STACK
 from .mailbox import body_of, mentions, row, rows_of, wait_for_mail
 
 pytestmark = pytest.mark.slow
@@ -25,7 +26,9 @@ def recipients(message):
     return str(message["To"]).lower()
 
 
-def test_access_request_typed_as_a_shopper_is_lodged_and_both_emails_arrive(stack):
+@pytest.mark.parametrize("any_stack", EITHER_STACK, indirect=True)  # and in the production shape
+def test_access_request_typed_as_a_shopper_is_lodged_and_both_emails_arrive(any_stack):
+    stack = any_stack
     chat = Chat(stack.rasa_url)
     email = new_email("jane")
 
