@@ -428,6 +428,7 @@ def main() -> int:
     parser.add_argument("--no-profile", action="store_true", help="skip the per-stage profile")
     parser.add_argument("--no-plain", action="store_true", help="skip the plain-`rasa run` variant")
     parser.add_argument("--no-intake", action="store_true", help="skip the intake benchmark")
+    parser.add_argument("--model", type=Path, help="our bot's trained model: skip training it (no training time)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (models, logs)")
     args = parser.parse_args()
 
@@ -436,6 +437,8 @@ def main() -> int:
     print(f"work folder: {work}")
     try:
         ours = our_bot(work)
+        if args.model:
+            ours.model = args.model.resolve()
         bots = [measure_bot(ours, work, args)]
         if not args.no_plain:
             bots.append(measure_bot(our_bot_plain_rasa(ours), work, args))

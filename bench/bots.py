@@ -296,7 +296,9 @@ def serve_scaled(bot: Bot, work: Path, label: str, rasa_servers: int, sanic_work
         action_servers=2,
         var_dir=work / f"var-{label}",
         model_path=bot.model,
-        services_dir=work / f"services-{label}",
+        # a folder of its own in /tmp: as root, PostgreSQL runs as a service user, who cannot enter the
+        # bench's work folder (mkdtemp: mode 0700)
+        services_dir=None,
         extra_env=extra_env,
     )
     stack.services = [
