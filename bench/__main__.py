@@ -447,12 +447,12 @@ def main() -> int:
             for label, description, servers, workers in SCALED_VARIANTS:
                 scaled.append(measure_scaled(ours, label, description, servers, workers, work, args))
         bots.append(measure_bot(stock_bot(work), work, args))
+        (ROOT / "var").mkdir(exist_ok=True)  # the raw figures, kept even if the intake bench fails
+        (ROOT / "var" / "bench-figures.json").write_text(json.dumps({"bots": bots, "scaled": scaled}))
         intake = None
         if not args.no_intake:
             print("\n== intake", flush=True)
             intake = intake_bench.measure(intake_bench.options(duration=10.0, warmup=200))
-        (ROOT / "var").mkdir(exist_ok=True)  # the raw figures, to rewrite the report without a rerun
-        (ROOT / "var" / "bench-figures.json").write_text(json.dumps({"bots": bots, "scaled": scaled, "intake": intake}))
         report = write_report(bots, scaled, intake, args, started)
         update_readme(report)
         print(f"\n{report}\nwritten to {DOC.relative_to(ROOT)} and README.md")
