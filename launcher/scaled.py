@@ -1,7 +1,7 @@
 """The production shape on loopback (`python -m launcher --scaled`, `make run-scaled`): N Rasa servers
 and M action servers behind nginx, conversations in PostgreSQL, Rasa's lock store and the intake's
-rate limits in Redis, the intake under gunicorn on PostgreSQL, one outbox worker, and the demo site
-with the widget, which talks to nginx.
+rate limits in Redis, the intake under gunicorn on PostgreSQL, one outbox worker, both retention purges
+on a schedule (launcher/purge_schedule.py), and the demo site with the widget, which talks to nginx.
 
 ```
  widget ──> nginx :5005 (privacy_bot_rasa) ──> Rasa server 1..N ──> nginx :5055 (privacy_bot_actions)
@@ -19,13 +19,14 @@ start stops saying what to install.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
 from . import local_services
 from .processes import Service, StartupError, free_port
-from .stack import ALL_SERVICES, Ports, Stack
+from .stack import ALL_SERVICES, ROOT, Ports, Stack
 
 #: Services of the embedded stack that run once in the scaled one too (the Rasa and action servers
 #: are numbered: ``rasa-1``, ``actions-1``, ...).
@@ -59,6 +60,7 @@ class ScaledStack(Stack):
             [name for name in SINGLE_SERVICES]
             + [f"rasa-{i}" for i in range(1, len(self.rasa_ports) + 1)]
             + [f"actions-{i}" for i in range(1, len(self.action_ports) + 1)]
+            + ["purge"]
         )
         self.postgres: Optional[local_services.PostgresServer] = None
         self.redis: Optional[local_services.RedisServer] = None
@@ -100,6 +102,15 @@ class ScaledStack(Stack):
         if kind == "actions" and number.isdigit():
             port = self.action_ports[int(number) - 1]
             return self._actions_service(port, f"action server {number}", logs / f"{name}.log")
+        if name == "purge":  # both retention purges at start and every PURGE_INTERVAL_HOURS
+            return Service(
+                "retention purges",
+                [sys.executable, "-m", "launcher.purge_schedule"],
+                ROOT,
+                self.env(),
+                lambda: True,
+                logs / "purge.log",
+            )
         return super()._service(name)
 
     def _local(self, make):

@@ -135,3 +135,20 @@ def test_a_restarted_rasa_server_continues_the_conversation_from_postgresql(scal
     reference = access_form(say, name, email)
     assert_lodged(scaled_stack, reference, chat.sender, name, email)
     assert all(scaled_stack.service(name).running() for name in ("rasa-1", "rasa-2"))
+
+
+def test_the_retention_purges_run_on_a_schedule_in_the_scaled_stack(scaled_stack):
+    """Both purges (conversations, the intake's own retention) run at start, then every
+    PURGE_INTERVAL_HOURS: each exits 0 against the stack's PostgreSQL."""
+    import time
+
+    log = scaled_stack.var_dir / "log" / "purge.log"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        text = log.read_text() if log.exists() else ""
+        if text.count(" exited ") >= 2:
+            break
+        time.sleep(1)
+    assert "intake.conversation_purge exited 0" in text, text
+    assert "--app intake purge exited 0" in text, text
+    assert "purge-conversations:" in text and "every 24 hours" in text

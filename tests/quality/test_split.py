@@ -67,7 +67,6 @@ def test_training_file_holds_the_training_half_under_the_right_intents():
     by_text = {training_data.clean(i.question.text): i for i in halves()[split.TRAIN]}
     document = yaml.safe_load(training_data.OUTPUT.read_text(encoding="utf-8"))
     seen = Counter()
-    written = {entry["text"] for block in document["nlu"] for entry in block["examples"]}
     for block in document["nlu"]:
         for entry in block["examples"]:
             item = by_text[entry["text"]]
@@ -80,13 +79,4 @@ def test_training_file_holds_the_training_half_under_the_right_intents():
                 topic = default_topics().topic(entry["metadata"]["topic"])
                 assert topic.intent == block["intent"] and topic.section_ids[0] in item.label.clauses
             seen[item.label.kind] += 1
-    # not-covered questions that name a silent subject are declined by that rule and left out
-    from bot.actions.topics import default_topics
-
-    left_out = [
-        i
-        for i in halves()[split.TRAIN]
-        if i.label.kind == "not_covered" and default_topics().uncovered_subject(training_data.clean(i.question.text))
-    ]
-    assert left_out and all(training_data.clean(i.question.text) not in written for i in left_out)
-    assert seen["answer"] > 250 and seen["not_covered"] > 50
+    assert seen["answer"] > 250 and seen["not_covered"] > 200
