@@ -288,7 +288,7 @@ def scaling_section(ours, scaled, stock, args) -> List[str]:
         "run short), after the same 8 warm-up conversations. CPU per message: CPU time the Rasa server(s) used "
         "during the load, and every process the bench started (Rasa, action servers, intake, PostgreSQL, Redis, "
         "nginx; not the load generator), divided by the messages answered. Machine busy: all cores, every "
-        "process on the machine (another test suite ran on it at the same time).",
+        "process on the machine, the load generator included (the machine is shared: this column shows how much of it the run had).",
         "",
         "| variant | stores | concurrent | messages/s | p50 / p95 / p99 (ms) | errors | Rasa CPU ms/msg | all services CPU ms/msg | machine busy |",
         "|---|---|---|---|---|---|---|---|---|",
