@@ -18,11 +18,12 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional
 
 from launcher import Ports, Stack
+from launcher.scaled import ScaledStack
 from launcher.conversation_store import lock_store, tracker_store
 from launcher.processes import Service, free_port, http_ok
 
@@ -142,12 +143,61 @@ def rss_mb(pid: int) -> float:
     return total_kb / 1024
 
 
+def _descendants(pid: int) -> List[int]:
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            for task in Path(f"/proc/{current}/task").iterdir():
+                children = [int(child) for child in (task / "children").read_text().split()]
+                found += children
+                pending += children
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return found
+
+
+def cpu_seconds(pids: List[int], with_descendants: bool = True) -> float:
+    """CPU time (user + system) used so far by these processes (and their descendants), in s."""
+    ticks, tick = 0, os.sysconf("SC_CLK_TCK")
+    everyone = set(pids)
+    if with_descendants:
+        for pid in pids:
+            everyone.update(_descendants(pid))
+    for pid in everyone:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue
+    return ticks / tick
+
+
+def services_cpu_seconds() -> float:
+    """CPU used by every process this bench started (servers, stores, nginx), not the load generator."""
+    return cpu_seconds(_descendants(os.getpid()), with_descendants=False)
+
+
+def machine_busy_seconds() -> float:
+    """CPU time the whole machine spent busy (all cores, every process: ours and anyone else's)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Served:
     url: str
     rasa_pid: int
     actions_pid: Optional[int]
     load_s: float
+    #: every Rasa server process (the scaled variants run several); RSS adds them up
+    rasa_pids: List[int] = field(default_factory=list)
+    #: what `bench.profile` needs to load the same stores and action server in-process
+    endpoints: Optional[Path] = None
+    endpoints_env: Dict[str, str] = field(default_factory=dict)
+    #: where this variant keeps conversations and locks, for the report
+    stores: str = ""
 
 
 @contextmanager
@@ -165,11 +215,16 @@ def serve(bot: Bot, work: Path) -> Iterator[Served]:
         stack.start()
         try:
             actions = stack.service("actions")
+            rasa_pid = stack.service("rasa").process.pid
             yield Served(
                 stack.rasa_url,
-                stack.service("rasa").process.pid,
+                rasa_pid,
                 actions.process.pid if actions else None,
                 time.perf_counter() - started,
+                [rasa_pid],
+                stack.var_dir / "endpoints.yml",
+                dict(stack.env(), **stack.rasa_endpoints().env),
+                "SQLite tracker store, in-memory lock store (the embedded default)",
             )
         finally:
             stack.stop()
@@ -216,9 +271,91 @@ def serve(bot: Bot, work: Path) -> Iterator[Served]:
     service.start()
     try:
         service.wait_ready()
-        yield Served(url, service.process.pid, None, time.perf_counter() - started)
+        yield Served(
+            url,
+            service.process.pid,
+            None,
+            time.perf_counter() - started,
+            [service.process.pid],
+            stores="SQLite tracker store, in-memory lock store (as ours)",
+        )
     finally:
         service.stop()
+
+
+@contextmanager
+def serve_scaled(bot: Bot, work: Path, label: str, rasa_servers: int, sanic_workers: int = 1) -> Iterator[Served]:
+    """Our bot in the production shape (launcher/scaled.py): `rasa_servers` Rasa servers (each with
+    `sanic_workers` Sanic workers) and two action servers behind nginx, conversations in PostgreSQL,
+    the lock store in Redis (throw-away local instances), the intake under gunicorn. Only the
+    services the load needs run (no mail sink, outbox worker or demo site)."""
+    started = time.perf_counter()
+    extra_env = {"SANIC_WORKERS": str(sanic_workers)} if sanic_workers > 1 else {}
+    stack = ScaledStack.on_free_ports(
+        rasa_servers=rasa_servers,
+        action_servers=2,
+        var_dir=work / f"var-{label}",
+        model_path=bot.model,
+        # a folder of its own in /tmp: as root, PostgreSQL runs as a service user, who cannot enter the
+        # bench's work folder (mkdtemp: mode 0700)
+        services_dir=None,
+        extra_env=extra_env,
+    )
+    stack.services = [
+        "intake",
+        *(f"actions-{i}" for i in range(1, 3)),
+        *(f"rasa-{i}" for i in range(1, rasa_servers + 1)),
+    ]
+    stack.start()
+    try:
+        rasa_pids = [stack.service(f"rasa-{i}").process.pid for i in range(1, rasa_servers + 1)]
+        yield Served(
+            stack.rasa_url,
+            rasa_pids[0],
+            stack.service("actions-1").process.pid,
+            time.perf_counter() - started,
+            rasa_pids,
+            stack.var_dir / "endpoints.yml",
+            dict(stack.env(), **stack.rasa_endpoints().env),
+            "PostgreSQL tracker store, Redis lock store",
+        )
+    finally:
+        stack.stop()
+
+
+def profile_stages(served: Served, bot: Bot, script: List[List[str]], work: Path) -> Dict[str, float]:
+    """Median ms per message of each Rasa stage, one conversation at a time (bench/profile.py),
+    against the same stores and action server as `served`."""
+    script_file = work / "profile-script.json"
+    script_file.write_text(json.dumps(script))
+    env = dict(
+        served.endpoints_env,
+        **{k: v for k, v in rasa_env().items() if k.startswith(("TF_", "RASA_", "SQLALCHEMY", "PYTHONWARN"))},
+        TF_INTRA_OP_PARALLELISM_THREADS="1",
+        TF_INTER_OP_PARALLELISM_THREADS="1",
+        PYTHONPATH=os.pathsep.join([str(ROOT), str(BOT_DIR)]),
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.profile",
+            "--model",
+            str(bot.model),
+            "--endpoints",
+            str(served.endpoints),
+            "--script",
+            str(script_file),
+        ],
+        cwd=BOT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"profile failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def nlu_parse_ms(bot: Bot, texts: List[str]) -> float:

@@ -19,6 +19,7 @@ import argparse
 import http.client
 import json
 import os
+import secrets
 import shutil
 import statistics
 import subprocess
@@ -180,17 +181,16 @@ def options(**overrides) -> argparse.Namespace:
     return argparse.Namespace(**values)
 
 
-def measure(args: argparse.Namespace) -> dict:
-    """Run the phases and print them; returns {"config": ..., phase name: figures}."""
-    tmp = Path(tempfile.mkdtemp(prefix="intake-bench-"))
-    db_url = f"sqlite:///{tmp}/bench.sqlite3"
-    port = free_port()
+def bench_environment(tmp: Path, port: int) -> dict:
+    """The intake's environment for a bench run: its own SQLite database and mail folder under tmp, and
+    production-strength random secrets (not development mode, so the bench measures the intake as deployed)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INTAKE_", "DATABASE_URL"))}
     env.update(
         {
-            "DATABASE_URL": db_url,
+            "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
             "INTAKE_API_SECRET": SECRET,
-            "INTAKE_SECRET_KEY": uuid.uuid4().hex,
+            "INTAKE_SECRET_KEY": secrets.token_urlsafe(32),
+            "INTAKE_DELIVERY_KEY": secrets.token_urlsafe(32),
             "INTAKE_BIND": f"127.0.0.1:{port}",
             "INTAKE_LOG_LEVEL": "WARNING",
             "MAIL_DIR": str(tmp / "mail"),
@@ -199,6 +199,14 @@ def measure(args: argparse.Namespace) -> dict:
             "OUTBOX_POLL_INTERVAL": "0.5",
         }
     )
+    return env
+
+
+def measure(args: argparse.Namespace) -> dict:
+    """Run the phases and print them; returns {"config": ..., phase name: figures}."""
+    tmp = Path(tempfile.mkdtemp(prefix="intake-bench-"))
+    port = free_port()
+    env = bench_environment(tmp, port)
     if args.workers:
         env["INTAKE_WORKERS"] = str(args.workers)
     if args.threads:
@@ -254,7 +262,7 @@ def measure(args: argparse.Namespace) -> dict:
             f"bind={conf.bind} accesslog={conf.accesslog}"
         )
         print(
-            f"database: {db_url} (SQLite WAL, synchronous=NORMAL)   cpus: {os.cpu_count()}   "
+            f"database: {env['DATABASE_URL']} (SQLite WAL, synchronous=NORMAL)   cpus: {os.cpu_count()}   "
             f"clients: {args.clients}   outbox worker + mail sink (nice 10) running: {args.with_mail}"
         )
 
