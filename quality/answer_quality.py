@@ -35,11 +35,11 @@ TARGETS = Floors(top1=0.80, covered_as_not_covered=0.05, uncovered_answered=0.10
 # anything (settings are chosen on the training half only, quality/tuning.py). Until 2026-11-27
 # they were the training-half cross-validation estimate less 7 points; since the not-covered
 # subjects of topics.yml were widened from the training half's questions, that estimate is
-# optimistic for uncovered questions (CV 17.0% answered, test half 29.7%: the subject lists fit
-# the questions they were read from better than unseen ones), so the guards are now the shipped
-# bot's own test-half figures (`make eval`, 2026-11-27: top-1 68.1%, covered declined 8.0%,
-# uncovered answered 29.7%) with 7 points of slack for a model retrained on another machine.
-FLOORS = Floors(top1=0.61, covered_as_not_covered=0.15, uncovered_answered=0.37)
+# optimistic for uncovered questions (the subject lists fit the questions they were read from
+# better than unseen ones), so the guards are the shipped bot's own test-half figures (`make eval`,
+# 2026-11-27, third round: top-1 68.4%, covered declined 7.7%, uncovered answered 25.2%) with
+# about 7 points of slack for a model retrained on another machine.
+FLOORS = Floors(top1=0.61, covered_as_not_covered=0.15, uncovered_answered=0.33)
 
 
 @dataclass
