@@ -34,13 +34,11 @@ def erase_linked_conversation(session, req: DsarRequest, *, actor: str, now: dt.
             f"The chat conversation linked to this request could not be deleted ({exc}), so the "
             "request was not completed. Try again when the bot's conversation store is reachable.",
         ) from None
-    workflow.audit(
+    workflow.note(
         session,
+        req,
         actor=actor,
         action=AUDIT_ACTION,
-        request_id=req.id,
-        from_status=req.status,
-        to_status=req.status,
         at=now,
         reason=f"conversation {req.conversation_id} deleted from the bot's conversation store ({events} events)",
     )

@@ -283,13 +283,11 @@ def add_file(
         )
         session.add(row)
         session.flush()
-        workflow.audit(
+        workflow.note(
             session,
+            req,
             actor=actor,
             action="delivery_file_added",
-            request_id=req.id,
-            from_status=req.status,
-            to_status=req.status,
             reason=f"file {row.id}: {ext[1:]}, {len(data)} bytes"
             + (" (the chat transcript)" if source != "upload" else ""),
             at=now,
@@ -337,13 +335,11 @@ def _delete_files(session, cfg, req, rows, why: str, *, actor: str, now) -> int:
         f.deleted_reason = why
     if rows:
         _unlink_later(session, cfg, [f.storage_name for f in rows])
-        workflow.audit(
+        workflow.note(
             session,
+            req,
             actor=actor,
             action="delivery_files_deleted",
-            request_id=req.id,
-            from_status=req.status,
-            to_status=req.status,
             reason=f"{why}: file(s) {', '.join(str(f.id) for f in rows)} deleted",
             at=now,
         )
@@ -419,13 +415,11 @@ def issue_link(session, cfg, req: DsarRequest, *, actor: str, now=None, reissue_
         body=mail._body("requester_delivery_code.txt", code=code, **context),
         reference=req.reference,
     )
-    workflow.audit(
+    workflow.note(
         session,
+        req,
         actor=actor,
         action="delivery_link_reissued" if reissue_of else "delivery_link_sent",
-        request_id=req.id,
-        from_status=req.status,
-        to_status=req.status,
         reason=f"link {d.id} to {len(live)} file(s), valid until {d.expires_at:%Y-%m-%d %H:%M} UTC, "
         f"{cfg['DELIVERY_MAX_DOWNLOADS']} download(s) per file; the code sent in a separate email",
         at=now,
@@ -553,26 +547,22 @@ def check_code(session, cfg, reference: str, token: str, code: str, *, client: s
             session.add(failures)
         failures.failures += 1
         if failures.failures >= max_attempts:
-            workflow.audit(
+            workflow.note(
                 session,
+                req,
                 actor=actor,
                 action="delivery_code_locked",
-                request_id=req.id,
-                from_status=req.status,
-                to_status=req.status,
                 reason=f"link {d.id}: {max_attempts} wrong codes from one client",
                 at=now,
             )
             return LOCKED, None
         return INVALID, None
     d.code_used_at = now
-    workflow.audit(
+    workflow.note(
         session,
+        req,
         actor=actor,
         action="delivery_code_confirmed",
-        request_id=req.id,
-        from_status=req.status,
-        to_status=req.status,
         reason=f"link {d.id}: the one-time code confirmed",
         at=now,
     )
@@ -596,13 +586,11 @@ def download(session, cfg, reference: str, token: str, file_id: int, *, actor: s
     data = read_plaintext(cfg, f)
     f.downloads += 1
     limit = cfg["DELIVERY_MAX_DOWNLOADS"]
-    workflow.audit(
+    workflow.note(
         session,
+        req,
         actor=actor,
         action="delivery_downloaded",
-        request_id=req.id,
-        from_status=req.status,
-        to_status=req.status,
         reason=f"link {d.id}, file {f.id} ({f.size_bytes} bytes): download {f.downloads} of {limit}",
         at=now,
     )

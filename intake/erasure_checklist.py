@@ -115,13 +115,11 @@ def _store(
     else:
         row.decision, row.reason, row.decided_by, row.decided_at = decision, reason, actor, now
     what = f"{LABELS[source]}: {decision}" + (f" ({reason})" if reason else "")
-    workflow.audit(
+    workflow.note(
         session,
+        req,
         actor=actor,
         action=AUDIT_ACTION,
-        request_id=req.id,
-        from_status=req.status,
-        to_status=req.status,
         reason=what,
         at=now,
     )

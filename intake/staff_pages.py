@@ -277,13 +277,11 @@ def resend_verification(reference: str):
             body=body,
             reference=req.reference,
         )
-        workflow.audit(
+        workflow.note(
             s,
+            req,
             actor=staff.actor,
             action="verification_resent",
-            request_id=req.id,
-            from_status=req.status,
-            to_status=req.status,
             reason="new link sent",
         )
         flash("A new verification link is on its way to the requester.", "ok")
@@ -309,13 +307,11 @@ def request_transcript(reference: str):
             lines = conversations.for_app(current_app).transcript(req.conversation_id)
         except conversations.TrackerStoreUnavailable as exc:
             return render_template("staff/transcript.html", req=req, lines=None, error=str(exc)), 503
-        workflow.audit(
+        workflow.note(
             s,
+            req,
             actor=staff.actor,
             action="transcript_exported" if export else "transcript_viewed",
-            request_id=req.id,
-            from_status=req.status,
-            to_status=req.status,
             reason=f"conversation {req.conversation_id}: {len(lines)} turns",
         )
         ref, conversation_id = req.reference, req.conversation_id

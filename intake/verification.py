@@ -127,13 +127,11 @@ def check_code(
                 s.add(failures)
             failures.failures += 1
             if failures.failures >= max_attempts:
-                workflow.audit(
+                workflow.note(
                     s,
+                    req,
                     actor=actor,
                     action="verification_locked",
-                    request_id=req.id,
-                    from_status=req.status,
-                    to_status=req.status,
                     reason=f"{max_attempts} wrong verification codes from one client",
                 )
                 return LOCKED, None

@@ -176,6 +176,20 @@ def audit(
     return ev
 
 
+def note(session, req: DsarRequest, *, actor: str, action: str, reason: str | None = None, at=None) -> AuditEvent:
+    """Audit something done on a request that leaves its status as it is (from and to: its status now)."""
+    return audit(
+        session,
+        actor=actor,
+        action=action,
+        request_id=req.id,
+        from_status=req.status,
+        to_status=req.status,
+        reason=reason,
+        at=at,
+    )
+
+
 def transition(
     req, to, *, actor: str, reason: str | None = None, action: str = "status_change", now: dt.datetime | None = None
 ) -> dict:
@@ -569,13 +583,11 @@ def extend(session, req: DsarRequest, reason: str, actor: str, tz: str, now: dt.
     req.extension_reason = reason
     req.updated_at = now
     _record_clock(session, req, deadlines.EXTENDED, actor=actor, now=now, tz=tz, note=reason)
-    audit(
+    note(
         session,
+        req,
         actor=actor,
         action="extended",
-        request_id=req.id,
-        from_status=req.status,
-        to_status=req.status,
         reason=f"{reason} (due {old_due.isoformat()} -> {req.due_on.isoformat()})",
         at=now,
     )
