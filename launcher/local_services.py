@@ -105,6 +105,31 @@ def _stop(proc: subprocess.Popen | None, sig: int, timeout: float = 10.0) -> Non
         proc.wait(5)
 
 
+def _start_on_a_free_port(server, command, *, what: str, stop_signal: int, port_taken: str, timeout: float, **popen):
+    """Start ``command(port)`` on a free loopback port, logging to ``server.log``; sets ``server.port``
+    and ``server.proc`` and waits for ``server._ready()``. A free port can be taken between choosing
+    and binding it: when the log says so (``port_taken``), two more ports are tried. Otherwise the
+    server is stopped and the error (with the log's tail) raised."""
+    for attempt in range(3):
+        server.port = free_port()
+        with open(server.log, "ab") as log:
+            server.proc = subprocess.Popen(
+                command(server.port),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent(stop_signal),  # stopped if we die
+                **popen,
+            )
+        try:
+            _wait(server._ready, timeout, what, server.proc, server.log)
+            return
+        except RuntimeError:
+            _stop(server.proc, stop_signal)
+            if attempt == 2 or port_taken not in _tail(server.log):
+                server.stop()
+                raise
+
+
 # --- PostgreSQL ------------------------------------------------------------------------------
 
 
@@ -204,46 +229,37 @@ class PostgresServer:
             **self._as_user(),
         )
         pwfile.unlink()
-        for attempt in range(3):  # a free port can be taken between choosing and binding it
-            self.port = free_port()
-            with open(self.log, "ab") as log:
-                self.proc = subprocess.Popen(
-                    [
-                        str(self.bin / "postgres"),
-                        "-D",
-                        str(self.data),
-                        "-h",
-                        "127.0.0.1",
-                        "-p",
-                        str(self.port),
-                        "-k",
-                        str(self.dir),  # its unix socket stays in our folder, not /var/run/postgresql
-                        "-c",
-                        "fsync=off",
-                        "-c",
-                        "synchronous_commit=off",
-                        "-c",
-                        "full_page_writes=off",
-                        "-c",
-                        "max_connections=200",
-                        "-c",
-                        "shared_buffers=32MB",
-                    ],
-                    cwd=self.dir,
-                    env=self._env(),
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    preexec_fn=_die_with_parent(signal.SIGQUIT),  # immediate shutdown if we die
-                    **self._as_user(),
-                )
-            try:
-                _wait(self._ready, timeout, "PostgreSQL", self.proc, self.log)
-                return self
-            except RuntimeError:
-                _stop(self.proc, signal.SIGQUIT)
-                if attempt == 2 or "could not bind" not in _tail(self.log):
-                    self.stop()
-                    raise
+        _start_on_a_free_port(
+            self,
+            lambda port: [
+                str(self.bin / "postgres"),
+                "-D",
+                str(self.data),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-k",
+                str(self.dir),  # its unix socket stays in our folder, not /var/run/postgresql
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+                "-c",
+                "max_connections=200",
+                "-c",
+                "shared_buffers=32MB",
+            ],
+            what="PostgreSQL",
+            stop_signal=signal.SIGQUIT,  # immediate shutdown
+            port_taken="could not bind",
+            timeout=timeout,
+            cwd=self.dir,
+            env=self._env(),
+            **self._as_user(),
+        )
         return self
 
     def _ready(self) -> bool:
@@ -321,38 +337,29 @@ class RedisServer:
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 20.0) -> "RedisServer":
-        for attempt in range(3):
-            self.port = free_port()
-            with open(self.log, "ab") as log:
-                self.proc = subprocess.Popen(
-                    [
-                        self.binary,
-                        "--port",
-                        str(self.port),
-                        "--bind",
-                        "127.0.0.1",
-                        "--save",
-                        "",
-                        "--appendonly",
-                        "no",
-                        "--dir",
-                        str(self.dir),
-                        "--daemonize",
-                        "no",
-                    ],
-                    cwd=self.dir,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    preexec_fn=_die_with_parent(signal.SIGTERM),
-                )
-            try:
-                _wait(self._ready, timeout, "redis-server", self.proc, self.log)
-                return self
-            except RuntimeError:
-                _stop(self.proc, signal.SIGTERM)
-                if attempt == 2 or "Address already in use" not in _tail(self.log):
-                    self.stop()
-                    raise
+        _start_on_a_free_port(
+            self,
+            lambda port: [
+                self.binary,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+                "--daemonize",
+                "no",
+            ],
+            what="redis-server",
+            stop_signal=signal.SIGTERM,
+            port_taken="Address already in use",
+            timeout=timeout,
+            cwd=self.dir,
+        )
         return self
 
     def _ready(self) -> bool:
