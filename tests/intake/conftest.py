@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from rasa_conversations import RasaConversations
 from intake_support import (  # tests/intake is on pytest's pythonpath (pyproject.toml)
     PG_URL,
     LiveApp,
@@ -153,3 +154,12 @@ def app_factory(tmp_path, mailbox):
 @pytest.fixture
 def live(app_factory, db_url) -> LiveApp:
     return app_factory(db_url)
+
+
+@pytest.fixture
+def rasa(tmp_path):
+    """A Rasa conversation store of the test's own (SQLite, Rasa's own schema: rasa_conversations.py),
+    for the intake's transcripts, erasure and purge."""
+    store = RasaConversations(tmp_path / "conversations.sqlite3")
+    yield store
+    store.close()

@@ -12,7 +12,6 @@ import uuid
 
 import pytest
 from intake_support import ROOT, request_body
-from rasa_conversations import RasaConversations
 from sqlalchemy import create_engine
 
 from intake.auth import new_token, token_hash
@@ -31,13 +30,6 @@ def days_ago(days: float) -> dt.datetime:
 
 def sender() -> str:
     return uuid.uuid4().hex
-
-
-@pytest.fixture
-def rasa(tmp_path):
-    store = RasaConversations(tmp_path / "conversations.sqlite3")
-    yield store
-    store.close()
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import uuid
 import pytest
 import requests
 from intake_support import fill_erasure_checklist, request_body
-from rasa_conversations import RasaConversations
 
 from intake.auth import hash_password, new_token, token_hash
 from intake.models import StaffToken, StaffUser, utcnow
@@ -20,13 +19,6 @@ from intake.models import StaffToken, StaffUser, utcnow
 PASSWORD = "correct horse battery"
 SAID = "Hi, I'm Jane Smith and I want my account deleted"
 ANSWERED = "I can take that request for you."
-
-
-@pytest.fixture
-def rasa(tmp_path):
-    store = RasaConversations(tmp_path / "conversations.sqlite3")
-    yield store
-    store.close()
 
 
 @pytest.fixture

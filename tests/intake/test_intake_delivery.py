@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 import requests
 from intake_support import ROOT, make_config, request_body, subprocess_env
-from rasa_conversations import RasaConversations
 from test_intake_conversation_staff import ANSWERED, SAID, add_staff, csrf_of, login
 
 from intake import config, create_app, delivery
@@ -31,13 +30,6 @@ CSV = ("order,item,price\n1,tuba," + MARKER + "\n2,mute,12.50\n").encode()
 PDF = b"%PDF-1.4\n% the answer letter\n" + MARKER.encode() + b"\n%%EOF\n"
 MAX_DOWNLOADS = 2
 UPLOAD_LIMIT = 4096
-
-
-@pytest.fixture
-def rasa(tmp_path):
-    store = RasaConversations(tmp_path / "conversations.sqlite3")
-    yield store
-    store.close()
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import uuid
 
 import pytest
 from intake_support import TAX_REASON_TEXT, fill_erasure_checklist, handoff_body, lodge_at, request_body
-from rasa_conversations import RasaConversations
 from test_intake_staff import add_staff, bearer, login  # noqa: F401
 
 from intake import erasure_checklist, retention, workflow
@@ -21,13 +20,6 @@ from intake.queries import request_by_reference
 
 NAME, EMAIL = "Erin Eraser", "erin.eraser@example.org"
 SAID = "I'm Erin, please delete everything you have on me"
-
-
-@pytest.fixture
-def rasa(tmp_path):
-    store = RasaConversations(tmp_path / "conversations.sqlite3")
-    yield store
-    store.close()
 
 
 @pytest.fixture
