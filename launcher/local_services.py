@@ -130,6 +130,29 @@ def _start_on_a_free_port(server, command, *, what: str, stop_signal: int, port_
                 raise
 
 
+class _ThrowAwayServer:
+    """What the local servers below share: ``stop()`` sends STOP_SIGNAL and deletes the server's own
+    folder (``dir``); ``with Server() as running:`` starts and stops it."""
+
+    STOP_SIGNAL = signal.SIGTERM
+    dir: Path
+    proc: subprocess.Popen | None
+
+    def start(self):
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        _stop(self.proc, self.STOP_SIGNAL)
+        self.proc = None
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
 # --- PostgreSQL ------------------------------------------------------------------------------
 
 
@@ -171,12 +194,14 @@ def _chown_tree(path: Path, user: pwd.struct_passwd) -> None:
             os.chown(os.path.join(root, name), user.pw_uid, user.pw_gid)
 
 
-class PostgresServer:
+class PostgresServer(_ThrowAwayServer):
     """A throw-away PostgreSQL cluster on 127.0.0.1:<free port>, password authentication.
 
     ``url`` is the superuser's SQLAlchemy URL (database ``postgres``); ``database_url(name)`` another
     database's; ``create_database(name, template=None)`` makes one (a template copy is fast).
     """
+
+    STOP_SIGNAL = signal.SIGINT  # fast shutdown
 
     SUPERUSER = "sm_test"
 
@@ -300,17 +325,6 @@ class PostgresServer:
     def drop_database(self, name: str) -> None:
         self.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-    def stop(self) -> None:
-        _stop(self.proc, signal.SIGINT)  # fast shutdown
-        self.proc = None
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
 
 # --- Redis -----------------------------------------------------------------------------------
 
@@ -326,8 +340,10 @@ def redis_server_binary() -> str:
     return found
 
 
-class RedisServer:
+class RedisServer(_ThrowAwayServer):
     """A throw-away Redis on 127.0.0.1:<free port>, nothing persisted (``url``: redis://...)."""
+
+    STOP_SIGNAL = signal.SIGTERM
 
     def __init__(self, base_dir: Path | None = None):
         self.binary = redis_server_binary()
@@ -381,17 +397,6 @@ class RedisServer:
         import redis
 
         return redis.Redis(host="127.0.0.1", port=self.port, db=db)
-
-    def stop(self) -> None:
-        _stop(self.proc, signal.SIGTERM)
-        self.proc = None
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
 
 
 # --- nginx -----------------------------------------------------------------------------------
@@ -469,11 +474,13 @@ def nginx_site(
 _NGINX_LOG_FORMAT = "'$time_iso8601 $request_method $uri $status $request_time $upstream_addr'"
 
 
-class NginxServer:
+class NginxServer(_ThrowAwayServer):
     """nginx in the foreground (``nginx -p <dir> -c <conf> -g 'daemon off;'``) with the given site
     file, its pid, logs and temporary files in a folder of its own. ``ports``: the loopback ports the
     site listens on, checked for readiness. ``access_log``: one line per request with the upstream
     that answered it."""
+
+    STOP_SIGNAL = signal.SIGQUIT  # graceful: finish the requests in flight
 
     def __init__(self, site: str, ports: list[int], base_dir: Path | None = None):
         self.binary = nginx_binary()
@@ -550,17 +557,6 @@ class NginxServer:
         except FileNotFoundError:
             return []
         return [" ".join(line.split()[5:]) for line in lines if len(line.split()) >= 6]
-
-    def stop(self) -> None:
-        _stop(self.proc, signal.SIGQUIT)  # graceful: finish the requests in flight
-        self.proc = None
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
 
 
 def _port_open(port: int) -> bool:
