@@ -21,8 +21,18 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+#: the policy's clauses by id: what a rendered quote must be taken from, verbatim
+POLICY = {c["id"]: c for c in yaml.safe_load((ROOT / "bot/data/policy/privacy-policy.yml").read_text())["clauses"]}
+
+
+def fold(text: str) -> str:
+    """Whitespace folded, to compare rendered text with the policy's."""
+    return " ".join(text.split())
+
+
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")

@@ -4,19 +4,12 @@ Chromium: its messages go through nginx to the Rasa servers, and the answers ren
 from __future__ import annotations
 
 import pytest
-import yaml
 from selenium.webdriver.common.by import By
 
-from .conftest import ROOT
+from .conftest import POLICY, fold
 from .widget_driver import Widget
 
 pytestmark = pytest.mark.browser
-
-POLICY = {c["id"]: c for c in yaml.safe_load((ROOT / "bot/data/policy/privacy-policy.yml").read_text())["clauses"]}
-
-
-def fold(text: str) -> str:
-    return " ".join(text.split())
 
 
 def test_the_widget_on_the_scaled_stack_answers_through_nginx(browser, scaled_stack):

@@ -11,20 +11,13 @@ import uuid
 from pathlib import Path
 
 import pytest
-import yaml
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from .conftest import DESKTOP, ROOT, save_screenshot, set_viewport
+from .conftest import DESKTOP, POLICY, fold, save_screenshot, set_viewport
 from .widget_driver import Widget, converse
 
 pytestmark = pytest.mark.browser
-
-POLICY = {c["id"]: c for c in yaml.safe_load((ROOT / "bot/data/policy/privacy-policy.yml").read_text())["clauses"]}
-
-
-def fold(text: str) -> str:
-    return " ".join(text.split())
 
 
 def sqlite_path(database_url: str) -> Path:
