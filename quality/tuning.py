@@ -21,6 +21,14 @@ mean error over the runs and prints each run's error beside it:
 
   python -m quality.tuning parse --name s7 --seed 7
   python -m quality.tuning grid --name app,s7,s1234
+
+The default folds share apps (PrivacyQA asked about 35 apps, and both halves
+hold questions about all of them), so they flatter a model that learned an
+app's concerns. `--folds app` keeps every app in one fold: each fold is
+scored by a model that never saw a question about its apps, nearer to what a
+new shopper asks (docs/answer-quality-tuning.md, fourth round).
+
+  python -m quality.tuning parse --name byapp --folds app
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ import hashlib
 import itertools
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -51,10 +60,24 @@ WORK = ROOT / "var" / "tuning"
 BOT = ROOT / "bot"
 
 
-def folds() -> List[list]:
+def app_of(question_id: str) -> str:
+    """The app a PrivacyQA question was asked about: its id is "<app name>_<n>_<k>"."""
+    return re.sub(r"_\d+_\d+$", "", question_id).strip()
+
+
+def folds(by: str = "question") -> List[list]:
+    """The training half in FOLDS folds. `question`: near-duplicate groups hashed apart (the
+    default); `app`: every question about one app in one fold, so each fold's questions are
+    about apps the model never saw, as a new shopper's words are."""
     items = split(labelled_questions())[TRAIN]
     by_id = {item.question.id: item for item in items}
     result: List[list] = [[] for _ in range(FOLDS)]
+    if by == "app":
+        for item in items:
+            result[int(hashlib.sha256(app_of(item.question.id).encode()).hexdigest(), 16) % FOLDS].append(item)
+        return result
+    if by != "question":
+        raise ValueError(f"folds by 'question' or 'app', not {by!r}")
     for group in groups([item.question for item in items]):
         key = min(q.id for q in group)
         fold = int(hashlib.sha256(key.encode()).hexdigest(), 16) % FOLDS
@@ -90,7 +113,7 @@ def with_seed(config: Path, seed: int, into: Path) -> Path:
     return into
 
 
-def parse(config: Path, name: str, seed: Optional[int] = None) -> Path:
+def parse(config: Path, name: str, seed: Optional[int] = None, by: str = "question") -> Path:
     out = WORK / name
     out.mkdir(parents=True, exist_ok=True)
     if seed is not None:
@@ -98,7 +121,7 @@ def parse(config: Path, name: str, seed: Optional[int] = None) -> Path:
     env = dict(
         os.environ, TF_CPP_MIN_LOG_LEVEL="2", RASA_TELEMETRY_ENABLED="false", RASA_MAX_CACHE_SIZE="0"
     )  # never reuse a fold model trained on other lemmas
-    for k, fold in enumerate(folds()):
+    for k, fold in enumerate(folds(by)):
         with tempfile.TemporaryDirectory() as tmp:
             data = _nlu_dir(fold, Path(tmp) / "nlu")
             subprocess.run(
@@ -293,11 +316,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--config", type=Path, default=BOT / "config.yml")
     p.add_argument("--name", required=True)
     p.add_argument("--seed", type=int, help="train DIET with this random_seed instead of the config's")
+    p.add_argument("--folds", choices=("question", "app"), default="question", help="app: no app in two folds")
     g = sub.add_parser("grid")
     g.add_argument("--name", required=True, help="a parsed run, or several separated by commas (mean over them)")
     args = parser.parse_args(argv)
     if args.command == "parse":
-        print(parse(args.config, args.name, args.seed))
+        print(parse(args.config, args.name, args.seed, args.folds))
     else:
         names = [n for n in args.name.split(",") if n]
         missing = [n for n in names if not sorted((WORK / n).glob("fold-*.json"))]

@@ -37,3 +37,22 @@ def test_grid_over_runs_never_parsed_says_which_and_how(tmp_path, monkeypatch, c
     assert exit_.value.code == 2
     err = capsys.readouterr().err
     assert "nothing-here, nor-here" in err and "parse --name" in err
+
+
+def test_folds_by_app_keep_each_app_in_one_fold_and_cover_the_training_half():
+    by_question = tuning.folds()
+    by_app = tuning.folds("app")
+    ids = sorted(item.question.id for fold in by_question for item in fold)
+    assert sorted(item.question.id for fold in by_app for item in fold) == ids
+    assert all(by_app), "a fold with no questions"
+    home = {}
+    for k, fold in enumerate(by_app):
+        for item in fold:
+            assert home.setdefault(tuning.app_of(item.question.id), k) == k, item.question.id
+    assert len(home) > tuning.FOLDS  # apps, not one app per question or one for all
+    assert tuning.app_of("Cake Web Browser _1_22") == "Cake Web Browser"
+
+
+def test_folds_by_anything_else_is_refused():
+    with pytest.raises(ValueError, match="'question' or 'app'"):
+        tuning.folds("category")
