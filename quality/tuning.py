@@ -70,7 +70,6 @@ def folds(by: str = "question") -> List[list]:
     default); `app`: every question about one app in one fold, so each fold's questions are
     about apps the model never saw, as a new shopper's words are."""
     items = split(labelled_questions())[TRAIN]
-    by_id = {item.question.id: item for item in items}
     result: List[list] = [[] for _ in range(FOLDS)]
     if by == "app":
         for item in items:
@@ -78,6 +77,7 @@ def folds(by: str = "question") -> List[list]:
         return result
     if by != "question":
         raise ValueError(f"folds by 'question' or 'app', not {by!r}")
+    by_id = {item.question.id: item for item in items}
     for group in groups([item.question for item in items]):
         key = min(q.id for q in group)
         fold = int(hashlib.sha256(key.encode()).hexdigest(), 16) % FOLDS
@@ -227,47 +227,7 @@ OVERRIDES = (0.75, 1.01)  # 1.01: ask_uncovered is never answered
 UNSURE = ("clarify", "not_covered")
 
 
-def grid(name: str) -> List[dict]:
-    from bot.actions import answer_choice, clause_search
-
-    by_id = {item.question.id: item for fold in folds() for item in fold}
-    fold_parses = [json.loads(p.read_text()) for p in sorted((WORK / name).glob("fold-*.json"))]
-    searches = [(False, 0.0, "keywords")] + [
-        (True, weight, mode) for weight in (0.5, 0.7, 0.85) for mode in ("keywords", "keywords+vectors", "vectors")
-    ]
-    results: Dict[tuple, List[Scored]] = {}
-    for use_vectors, weight, topic_mode in searches:
-        for parses in fold_parses:
-            held = [by_id[p["id"]] for p in parses]
-            chooser = chooser_without(held, weight, 0.0, topic_mode, use_vectors)
-            for search_threshold, threshold, override, unsure in itertools.product(
-                SEARCH_THRESHOLDS, FALLBACK_THRESHOLDS, OVERRIDES, UNSURE
-            ):
-                clause_search.DEFAULT_THRESHOLD = search_threshold
-                answer_choice.UNCOVERED_OVERRIDE = override
-                answer_choice.UNSURE_POLICY_GUESS = unsure
-                key = (use_vectors, weight, topic_mode, search_threshold, threshold, override, unsure)
-                for p, item in zip(parses, held):
-                    outcome = decide(chooser, item.question.text, p["parse"]["intent_ranking"], threshold, 0.1)
-                    results.setdefault(key, []).append(Scored(item, outcome))
-    rows = []
-    for (use_vectors, weight, topic_mode, search_threshold, threshold, override, unsure), scored in results.items():
-        rows.append(
-            {
-                "vectors": use_vectors,
-                "dense_weight": weight,
-                "topic_mode": topic_mode,
-                "search_threshold": search_threshold,
-                "fallback_threshold": threshold,
-                "uncovered_override": override,
-                "unsure_guess": unsure,
-                **Report(scored).metrics(),
-            }
-        )
-    return rows
-
-
-SETTINGS = (
+SETTINGS = (  # a grid row's settings, in the order of its key in grids()
     "vectors",
     "dense_weight",
     "topic_mode",
@@ -278,12 +238,51 @@ SETTINGS = (
 )
 
 
+def grids(names: List[str]) -> List[List[dict]]:
+    """Every setting scored on each parsed run in `names`: one list of rows per run. A fold's
+    search index and topic choice are built once per search and shared by every run that holds
+    the same fold (runs of one configuration with other seeds do)."""
+    from bot.actions import answer_choice, clause_search
+
+    by_id = {item.question.id: item for fold in folds() for item in fold}
+    runs = [[json.loads(p.read_text()) for p in sorted((WORK / name).glob("fold-*.json"))] for name in names]
+    searches = [(False, 0.0, "keywords")] + [
+        (True, weight, mode) for weight in (0.5, 0.7, 0.85) for mode in ("keywords", "keywords+vectors", "vectors")
+    ]
+    results: List[Dict[tuple, List[Scored]]] = [{} for _ in names]
+    for use_vectors, weight, topic_mode in searches:
+        choosers: Dict[frozenset, object] = {}
+        for run, fold_parses in enumerate(runs):
+            for parses in fold_parses:
+                held = [by_id[p["id"]] for p in parses]
+                fold_ids = frozenset(p["id"] for p in parses)
+                if fold_ids not in choosers:
+                    choosers[fold_ids] = chooser_without(held, weight, 0.0, topic_mode, use_vectors)
+                chooser = choosers[fold_ids]
+                for search_threshold, threshold, override, unsure in itertools.product(
+                    SEARCH_THRESHOLDS, FALLBACK_THRESHOLDS, OVERRIDES, UNSURE
+                ):
+                    clause_search.DEFAULT_THRESHOLD = search_threshold
+                    answer_choice.UNCOVERED_OVERRIDE = override
+                    answer_choice.UNSURE_POLICY_GUESS = unsure
+                    key = (use_vectors, weight, topic_mode, search_threshold, threshold, override, unsure)
+                    for p, item in zip(parses, held):
+                        outcome = decide(chooser, item.question.text, p["parse"]["intent_ranking"], threshold, 0.1)
+                        results[run].setdefault(key, []).append(Scored(item, outcome))
+    return [
+        [{**dict(zip(SETTINGS, key)), **Report(scored).metrics()} for key, scored in run.items()] for run in results
+    ]
+
+
+def grid(name: str) -> List[dict]:
+    return grids([name])[0]
+
+
 def grid_over(names: List[str]) -> List[dict]:
     """The grid of every run in `names` (the same configuration parsed with other seeds),
     one row per setting: each metric's mean over the runs, and each run's error."""
-    per_run = [grid(name) for name in names]
     by_setting: Dict[tuple, List[dict]] = {}
-    for rows in per_run:
+    for rows in grids(names):
         for row in rows:
             by_setting.setdefault(tuple(row[k] for k in SETTINGS), []).append(row)
     combined = []
