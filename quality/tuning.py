@@ -222,7 +222,8 @@ def chooser_without(held_out: list, dense_weight: float, search_threshold: float
 
 
 SEARCH_THRESHOLDS = (0.5, 0.55, 0.6, 0.65, 0.7)
-FALLBACK_THRESHOLDS = (0.3, 0.4, 0.5, 0.6)
+FALLBACK_THRESHOLDS = (0.2, 0.3, 0.4, 0.5, 0.6)
+AMBIGUITIES = (0.0, 0.1)  # the FallbackClassifier's ambiguity_threshold
 OVERRIDES = (0.75, 1.01)  # 1.01: ask_uncovered is never answered
 UNSURE = ("clarify", "not_covered")
 
@@ -233,6 +234,7 @@ SETTINGS = (  # a grid row's settings, in the order of its key in grids()
     "topic_mode",
     "search_threshold",
     "fallback_threshold",
+    "ambiguity_threshold",
     "uncovered_override",
     "unsure_guess",
 )
@@ -259,15 +261,15 @@ def grids(names: List[str]) -> List[List[dict]]:
                 if fold_ids not in choosers:
                     choosers[fold_ids] = chooser_without(held, weight, 0.0, topic_mode, use_vectors)
                 chooser = choosers[fold_ids]
-                for search_threshold, threshold, override, unsure in itertools.product(
-                    SEARCH_THRESHOLDS, FALLBACK_THRESHOLDS, OVERRIDES, UNSURE
+                for search_threshold, threshold, ambiguity, override, unsure in itertools.product(
+                    SEARCH_THRESHOLDS, FALLBACK_THRESHOLDS, AMBIGUITIES, OVERRIDES, UNSURE
                 ):
                     clause_search.DEFAULT_THRESHOLD = search_threshold
                     answer_choice.UNCOVERED_OVERRIDE = override
                     answer_choice.UNSURE_POLICY_GUESS = unsure
-                    key = (use_vectors, weight, topic_mode, search_threshold, threshold, override, unsure)
+                    key = (use_vectors, weight, topic_mode, search_threshold, threshold, ambiguity, override, unsure)
                     for p, item in zip(parses, held):
-                        outcome = decide(chooser, item.question.text, p["parse"]["intent_ranking"], threshold, 0.1)
+                        outcome = decide(chooser, item.question.text, p["parse"]["intent_ranking"], threshold, ambiguity)
                         results[run].setdefault(key, []).append(Scored(item, outcome))
     return [
         [{**dict(zip(SETTINGS, key)), **Report(scored).metrics()} for key, scored in run.items()] for run in results
