@@ -10,7 +10,7 @@ SPACY  := bot/build/spacy-en/config.cfg
 WORDLLAMA := bot/build/wordllama/l2_supercat_256.safetensors
 # What the trained model depends on (the policy texts are read at run time, not trained on).
 BOT_INPUTS := $(shell find bot/data/nlu bot/data/rules -name '*.yml') bot/config.yml bot/domain.yml \
-              bot/components/wordllama_featurizer.py bot/actions/embeddings.py
+              $(wildcard bot/components/*.py) bot/actions/embeddings.py
 
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
@@ -100,7 +100,7 @@ test-fast: setup
 eval: setup train
 	$(PY) -m quality eval --split test --write
 
-# The variants table (sparse only / + dense features / + hybrid fallback), on the test half.
+# The variants table (sparse only / + dense features / + hybrid fallback / + averaged with a regression), on the test half.
 eval-variants: setup train
 	$(PY) -m quality variants
 

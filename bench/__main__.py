@@ -205,7 +205,7 @@ def bot_table(bots: List[Dict[str, object]]) -> List[str]:
 
 
 PROFILE_STAGES = (
-    ("nlu", "NLU pipeline (spaCy + WordLlama + DIET)"),
+    ("nlu", "NLU pipeline (spaCy + WordLlama + DIET + regression)"),
     ("policies", "policy prediction (RulePolicy)"),
     ("tracker load", "tracker store: load"),
     ("tracker save", "tracker store: save"),

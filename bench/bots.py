@@ -1,6 +1,6 @@
 """The bots under comparison: how each is trained and served, measured the same way.
 
-- `ours`: this project's bot as committed (spaCy + DIET, RulePolicy only) with its
+- `ours`: this project's bot as committed (spaCy + WordLlama, DIET averaged with a regression, RulePolicy only) with its
   action server and intake, served exactly as `make run` serves it;
 - `ours-plain-rasa`: the same model and services, but the Rasa server started with the
   plain `rasa` command, without bot/rasa_server.py's fix (no training: same model);
@@ -62,7 +62,7 @@ def rasa_env() -> Dict[str, str]:
 def our_bot(work: Path) -> Bot:
     return Bot(
         "ours",
-        "this bot: spaCy + DIET, RulePolicy only, action server",
+        "this bot: spaCy + WordLlama, DIET averaged with a regression, RulePolicy only, action server",
         BOT_DIR,
         ["--data", "data/nlu", "data/rules", "-c", "config.yml"],
         True,

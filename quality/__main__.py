@@ -60,7 +60,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         help="setting for the action server (repeatable), e.g. CLAUSE_SEARCH=bm25",
     )
     ev.add_argument("--write", action="store_true", help="write docs/answer-quality.md and the README's figures")
-    commands.add_parser("variants", help="sparse only / + dense / + hybrid on the test half")
+    commands.add_parser("variants", help="sparse only / + dense / + hybrid / + averaged on the test half")
     commands.add_parser("nlu", help="regenerate bot/data/nlu/real_questions.yml")
     commands.add_parser("agreement", help="agreement of the two labelling passes")
     args = parser.parse_args(argv)
