@@ -269,7 +269,9 @@ def grids(names: List[str]) -> List[List[dict]]:
                     answer_choice.UNSURE_POLICY_GUESS = unsure
                     key = (use_vectors, weight, topic_mode, search_threshold, threshold, ambiguity, override, unsure)
                     for p, item in zip(parses, held):
-                        outcome = decide(chooser, item.question.text, p["parse"]["intent_ranking"], threshold, ambiguity)
+                        outcome = decide(
+                            chooser, item.question.text, p["parse"]["intent_ranking"], threshold, ambiguity
+                        )
                         results[run].setdefault(key, []).append(Scored(item, outcome))
     return [
         [{**dict(zip(SETTINGS, key)), **Report(scored).metrics()} for key, scored in run.items()] for run in results
