@@ -151,6 +151,35 @@ def parse(config: Path, name: str, seed: Optional[int] = None, by: str = "questi
     return out
 
 
+def average(first: str, second: str, first_weight: float, name: str) -> Path:
+    """A run whose every parse is the weighted average of two parsed runs' intent rankings, as
+    bot/components/intent_blend.py averages DIET's and the regression's in the running bot, so
+    that `grid` can choose the weight and the fallback thresholds without training again. Both
+    runs must hold the same folds (the same `--folds`)."""
+    from bot.components.intent_blend import blend
+
+    if not 0.0 <= first_weight <= 1.0:
+        raise ValueError(f"the first run's weight must be from 0 to 1, not {first_weight}")
+    runs = []
+    for run in (first, second):
+        paths = sorted((WORK / run).glob("fold-*.json"))
+        if not paths:
+            raise ValueError(f"no parsed folds under {WORK / run}: run `parse --name {run}` first")
+        runs.append([json.loads(path.read_text()) for path in paths])
+    ids = [[[p["id"] for p in fold] for fold in run] for run in runs]
+    if ids[0] != ids[1]:
+        raise ValueError(f"{first} and {second} hold different folds: parse both with the same --folds")
+    out = WORK / name
+    out.mkdir(parents=True, exist_ok=True)
+    for k, (fold_a, fold_b) in enumerate(zip(*runs)):
+        averaged = []
+        for a, b in zip(fold_a, fold_b):
+            rankings = [[r for r in p["parse"]["intent_ranking"] if r["name"] != "nlu_fallback"] for p in (a, b)]
+            averaged.append({"id": a["id"], "parse": {"intent_ranking": blend(*rankings, first_weight)}})
+        (out / f"fold-{k}.json").write_text(json.dumps(averaged))
+    return out
+
+
 async def _parse_all(model: Path, texts: List[str]) -> List[dict]:
     sys.path.insert(0, str(BOT))  # the model's custom components (components/) load from bot/
     os.chdir(BOT)  # the pipeline's paths (build/spacy-en) are relative to the bot
@@ -223,7 +252,7 @@ def chooser_without(held_out: list, dense_weight: float, search_threshold: float
 
 SEARCH_THRESHOLDS = (0.5, 0.55, 0.6, 0.65, 0.7)
 FALLBACK_THRESHOLDS = (0.2, 0.3, 0.4, 0.5, 0.6)
-AMBIGUITIES = (0.0, 0.1)  # the FallbackClassifier's ambiguity_threshold
+AMBIGUITIES = (0.0, 0.05, 0.1)  # the FallbackClassifier's ambiguity_threshold
 OVERRIDES = (0.75, 1.01)  # 1.01: ask_uncovered is never answered
 UNSURE = ("clarify", "not_covered")
 
@@ -320,11 +349,21 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--name", required=True)
     p.add_argument("--seed", type=int, help="train DIET with this random_seed instead of the config's")
     p.add_argument("--folds", choices=("question", "app"), default="question", help="app: no app in two folds")
+    a = sub.add_parser("average", help="average two parsed runs' intent rankings (DIET's and the regression's)")
+    a.add_argument("--first", required=True, help="a parsed run (DIET alone)")
+    a.add_argument("--second", required=True, help="a parsed run of the same folds (the regression alone)")
+    a.add_argument("--first-weight", type=float, required=True)
+    a.add_argument("--name", required=True)
     g = sub.add_parser("grid")
     g.add_argument("--name", required=True, help="a parsed run, or several separated by commas (mean over them)")
     args = parser.parse_args(argv)
     if args.command == "parse":
         print(parse(args.config, args.name, args.seed, args.folds))
+    elif args.command == "average":
+        try:
+            print(average(args.first, args.second, args.first_weight, args.name))
+        except ValueError as error_:
+            parser.error(str(error_))
     else:
         names = [n for n in args.name.split(",") if n]
         missing = [n for n in names if not sorted((WORK / n).glob("fold-*.json"))]

@@ -1,4 +1,6 @@
-"""The tuning tool's seed runs: another DIET seed is a copy of the config, not a change to it."""
+"""The tuning tool: DIET seed runs (a copy of the config, not a change to it), folds by app, averaged runs."""
+
+import json
 
 import pytest
 import yaml
@@ -56,3 +58,39 @@ def test_folds_by_app_keep_each_app_in_one_fold_and_cover_the_training_half():
 def test_folds_by_anything_else_is_refused():
     with pytest.raises(ValueError, match="'question' or 'app'"):
         tuning.folds("category")
+
+
+def write_run(work, name, folds):
+    (work / name).mkdir(parents=True)
+    for k, fold in enumerate(folds):
+        rows = [{"id": qid, "parse": {"intent_ranking": ranking}} for qid, ranking in fold]
+        (work / name / f"fold-{k}.json").write_text(json.dumps(rows))
+
+
+def test_average_of_two_runs_weighs_each_ranking_and_drops_the_fallback(tmp_path, monkeypatch):
+    monkeypatch.setattr(tuning, "WORK", tmp_path)
+    diet = [("q1", [{"name": "nlu_fallback", "confidence": 0.4}, {"name": "a", "confidence": 0.3}])]
+    regression = [("q1", [{"name": "b", "confidence": 0.9}, {"name": "a", "confidence": 0.1}])]
+    write_run(tmp_path, "diet", [diet])
+    write_run(tmp_path, "regression", [regression])
+    assert tuning.main(["average", "--first", "diet", "--second", "regression", "--first-weight", "0.6", "--name", "avg"]) == 0
+    (row,) = json.loads((tmp_path / "avg" / "fold-0.json").read_text())
+    assert row["id"] == "q1"
+    ranking = {r["name"]: r["confidence"] for r in row["parse"]["intent_ranking"]}
+    assert ranking == pytest.approx({"b": 0.36, "a": 0.22})  # 0.4 x 0.9; 0.6 x 0.3 + 0.4 x 0.1
+
+
+def test_average_refuses_runs_of_different_folds_or_a_bad_weight(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(tuning, "WORK", tmp_path)
+    write_run(tmp_path, "by-question", [[("q1", [])], [("q2", [])]])
+    write_run(tmp_path, "by-app", [[("q2", [])], [("q1", [])]])
+    for argv, message in (
+        (["--first", "by-question", "--second", "by-app", "--first-weight", "0.5"], "different folds"),
+        (["--first", "by-question", "--second", "by-question", "--first-weight", "1.5"], "from 0 to 1"),
+        (["--first", "by-question", "--second", "missing", "--first-weight", "0.5"], "parse --name missing"),
+    ):
+        with pytest.raises(SystemExit) as exit_:
+            tuning.main(["average", *argv, "--name", "out"])
+        assert exit_.value.code == 2
+        assert message in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
