@@ -73,7 +73,10 @@ def test_average_of_two_runs_weighs_each_ranking_and_drops_the_fallback(tmp_path
     regression = [("q1", [{"name": "b", "confidence": 0.9}, {"name": "a", "confidence": 0.1}])]
     write_run(tmp_path, "diet", [diet])
     write_run(tmp_path, "regression", [regression])
-    assert tuning.main(["average", "--first", "diet", "--second", "regression", "--first-weight", "0.6", "--name", "avg"]) == 0
+    assert (
+        tuning.main(["average", "--first", "diet", "--second", "regression", "--first-weight", "0.6", "--name", "avg"])
+        == 0
+    )
     (row,) = json.loads((tmp_path / "avg" / "fold-0.json").read_text())
     assert row["id"] == "q1"
     ranking = {r["name"]: r["confidence"] for r in row["parse"]["intent_ranking"]}
