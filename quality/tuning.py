@@ -113,6 +113,11 @@ def with_seed(config: Path, seed: int, into: Path) -> Path:
     return into
 
 
+def fold_paths(name: str) -> List[Path]:
+    """The parsed folds of the run `name` (written by `parse` or `average`), in fold order."""
+    return sorted((WORK / name).glob("fold-*.json"))
+
+
 def parse(config: Path, name: str, seed: Optional[int] = None, by: str = "question") -> Path:
     out = WORK / name
     out.mkdir(parents=True, exist_ok=True)
@@ -162,7 +167,7 @@ def average(first: str, second: str, first_weight: float, name: str) -> Path:
         raise ValueError(f"the first run's weight must be from 0 to 1, not {first_weight}")
     runs = []
     for run in (first, second):
-        paths = sorted((WORK / run).glob("fold-*.json"))
+        paths = fold_paths(run)
         if not paths:
             raise ValueError(f"no parsed folds under {WORK / run}: run `parse --name {run}` first")
         runs.append([json.loads(path.read_text()) for path in paths])
@@ -276,7 +281,7 @@ def grids(names: List[str]) -> List[List[dict]]:
     from bot.actions import answer_choice, clause_search
 
     by_id = {item.question.id: item for fold in folds() for item in fold}
-    runs = [[json.loads(p.read_text()) for p in sorted((WORK / name).glob("fold-*.json"))] for name in names]
+    runs = [[json.loads(p.read_text()) for p in fold_paths(name)] for name in names]
     searches = [(False, 0.0, "keywords")] + [
         (True, weight, mode) for weight in (0.5, 0.7, 0.85) for mode in ("keywords", "keywords+vectors", "vectors")
     ]
@@ -366,7 +371,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             parser.error(str(error_))
     else:
         names = [n for n in args.name.split(",") if n]
-        missing = [n for n in names if not sorted((WORK / n).glob("fold-*.json"))]
+        missing = [n for n in names if not fold_paths(n)]
         if missing:
             parser.error(f"no parsed folds under {WORK} for {', '.join(missing)}: run `parse --name NAME` first")
         rows = grid(names[0]) if len(names) == 1 else grid_over(names)

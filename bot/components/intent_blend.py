@@ -58,9 +58,6 @@ class _Stateless(GraphComponent):
     ) -> "_Stateless":
         return cls(config)
 
-    def process_training_data(self, training_data):  # nothing to learn
-        return training_data
-
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class IntentRankingSnapshot(_Stateless):
