@@ -118,7 +118,18 @@ def fold_paths(name: str) -> List[Path]:
     return sorted((WORK / name).glob("fold-*.json"))
 
 
+def config_file(config: Path) -> Path:
+    """`config` as an absolute path, checked: `parse` changes directory into the bot after its first
+    fold, so a relative path would name another file (and Rasa silently trains its default
+    pipeline when the file is missing)."""
+    resolved = Path(config).resolve()
+    if not resolved.is_file():
+        raise ValueError(f"no Rasa config at {resolved}")
+    return resolved
+
+
 def parse(config: Path, name: str, seed: Optional[int] = None, by: str = "question") -> Path:
+    config = config_file(config)
     out = WORK / name
     out.mkdir(parents=True, exist_ok=True)
     if seed is not None:
@@ -135,7 +146,7 @@ def parse(config: Path, name: str, seed: Optional[int] = None, by: str = "questi
                     "train",
                     "nlu",
                     "--config",
-                    str(config.resolve()),
+                    str(config),
                     "--nlu",
                     str(data),
                     "--out",
@@ -363,7 +374,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     g.add_argument("--name", required=True, help="a parsed run, or several separated by commas (mean over them)")
     args = parser.parse_args(argv)
     if args.command == "parse":
-        print(parse(args.config, args.name, args.seed, args.folds))
+        try:
+            print(parse(args.config, args.name, args.seed, args.folds))
+        except ValueError as error_:
+            parser.error(str(error_))
     elif args.command == "average":
         try:
             print(average(args.first, args.second, args.first_weight, args.name))

@@ -1,6 +1,7 @@
 """The tuning tool: DIET seed runs (a copy of the config, not a change to it), folds by app, averaged runs."""
 
 import json
+from pathlib import Path
 
 import pytest
 import yaml
@@ -97,3 +98,22 @@ def test_average_refuses_runs_of_different_folds_or_a_bad_weight(tmp_path, monke
         assert exit_.value.code == 2
         assert message in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_relative_config_names_the_callers_file_even_after_parse_moves_into_the_bot(tmp_path, monkeypatch):
+    (tmp_path / "configs").mkdir()
+    (tmp_path / "configs" / "lr.yml").write_text((tuning.BOT / "config.yml").read_text())
+    monkeypatch.chdir(tmp_path)
+    resolved = tuning.config_file(Path("configs/lr.yml"))
+    monkeypatch.chdir(tuning.BOT)  # as parse does after its first fold
+    assert resolved == tmp_path / "configs" / "lr.yml" and resolved.is_file()
+
+
+def test_parse_with_a_missing_config_says_which_and_starts_nothing(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(tuning, "WORK", tmp_path / "runs")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_:
+        tuning.main(["parse", "--config", "bot/config-typo.yml", "--name", "lr"])
+    assert exit_.value.code == 2
+    assert f"no Rasa config at {tmp_path / 'bot' / 'config-typo.yml'}" in capsys.readouterr().err
+    assert not (tmp_path / "runs").exists()  # no run folder left half-made
