@@ -32,7 +32,7 @@ FEATURIZER = "components.wordllama_featurizer.WordLlamaFeaturizer"
 # What the shipped pipeline adds to DIET, and DIET's own fallback thresholds before it.
 AVERAGING = (
     "components.intent_blend.IntentRankingSnapshot",
-    "LogisticRegressionClassifier",
+    "components.direct_logistic_regression.DirectLogisticRegressionClassifier",
     "components.intent_blend.IntentRankingBlend",
 )
 DIET_FALLBACK = {"threshold": 0.5, "ambiguity_threshold": 0.1}

@@ -10,8 +10,11 @@ above its floor whatever DIET's seed, and real questions are answered as well as
 Rasa's pipeline is a chain: each classifier overwrites the message's `intent` and
 `intent_ranking`. So the pipeline is
 
-    DIETClassifier -> IntentRankingSnapshot -> LogisticRegressionClassifier -> IntentRankingBlend
-    -> FallbackClassifier
+    DIETClassifier -> IntentRankingSnapshot -> DirectLogisticRegressionClassifier
+    -> IntentRankingBlend -> FallbackClassifier
+
+(DirectLogisticRegressionClassifier is Rasa's `LogisticRegressionClassifier`, scored straight from
+its coefficients: components/direct_logistic_regression.py.)
 
 `IntentRankingSnapshot` keeps DIET's ranking aside (not in the parse output), and
 `IntentRankingBlend` replaces the regression's ranking with the weighted average, so the

@@ -60,7 +60,7 @@ def test_the_shipped_pipeline_snapshots_diet_then_blends_the_regression_before_t
     order = [
         "DIETClassifier",
         "components.intent_blend.IntentRankingSnapshot",
-        "LogisticRegressionClassifier",
+        "components.direct_logistic_regression.DirectLogisticRegressionClassifier",
         "components.intent_blend.IntentRankingBlend",
         "FallbackClassifier",
     ]
