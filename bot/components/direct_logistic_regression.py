@@ -64,12 +64,15 @@ class DirectLogisticRegressionClassifier(LogisticRegressionClassifier):
             counts = sparse.features.tocoo()
             width = counts.shape[1]
             if counts.nnz:
-                scores += coef[:, counts.col] @ counts.data  # repeated columns add up, as in a product
+                # einsum, not `@`: a BLAS product here wakes OpenBLAS's thread pool, whose threads
+                # spin between messages and took a whole second core under load (make bench).
+                # Repeated columns add up, as in a product.
+                scores += np.einsum("ij,j->i", coef[:, counts.col], counts.data)
         if dense is not None:
             vector = np.asarray(dense.features).reshape(-1)
             if width + vector.shape[0] != coef.shape[1]:
                 return None
-            scores += coef[:, width:] @ vector
+            scores += np.einsum("ij,j->i", coef[:, width:], vector)
         elif width != coef.shape[1]:
             return None
         return softmax(scores)
