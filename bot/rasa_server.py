@@ -30,7 +30,11 @@ versions alternating), and messages per second rose from 80 to 85:
   `INSERT ... RETURNING id` per event (about six per message). The fix inserts
   the same rows, in the same order, with one executemany statement (psycopg2
   sends it as one multi-row INSERT). Same table, same columns, same values;
-  which events are new is still decided by Rasa's `_additional_events`.
+  Which events are new is counted as Rasa's `_additional_events` counts them
+  (the stored events of the conversation's latest session) by a statement
+  built once per store rather than an ORM query built for every save; a
+  tracker is read back the same way (`_retrieve`: the same rows in the same
+  order, only their `data` column, no ORM objects).
 
 - `RulePolicy._get_possible_keys` checks every one of the bot's ~240 rules
   against the conversation's latest state, several times per message (about
@@ -123,6 +127,59 @@ def event_row(sender_id: Text, event: Any) -> Dict[Text, Any]:
     }
 
 
+def event_statements(events_table) -> Dict[Text, Any]:
+    """The statements Rasa's `_event_query` builds for every call, built once (``:sender_id``):
+    ``latest_count``, the number of a conversation's stored events since its latest
+    `session_started` (all of them when it has none); ``latest`` and ``all``, the `data` of those
+    events / of every event of the conversation, in the order they were stored."""
+    import sqlalchemy as sa
+    from rasa.shared.core.events import SessionStarted
+
+    sender = sa.bindparam("sender_id")
+    of_sender = events_table.c.sender_id == sender
+    latest_start = (
+        sa.select(sa.func.max(events_table.c.timestamp))
+        .where(of_sender, events_table.c.type_name == SessionStarted.type_name)
+        .scalar_subquery()
+    )
+    in_latest_session = sa.or_(events_table.c.timestamp >= latest_start, latest_start.is_(None))
+    data = sa.select(events_table.c.data)
+    return {
+        "latest_count": sa.select(sa.func.count()).select_from(events_table).where(of_sender, in_latest_session),
+        "latest": data.where(of_sender, in_latest_session).order_by(events_table.c.id),
+        "all": data.where(of_sender).order_by(events_table.c.id),
+    }
+
+
+def _statements(store) -> Dict[Text, Any]:
+    found = store.__dict__.get("_event_statements")
+    if found is None:
+        found = store.__dict__["_event_statements"] = event_statements(store.SQLEvent.__table__)
+    return found
+
+
+def additional_events(self, session, tracker):
+    """Drop-in for SQLTrackerStore._additional_events: the tracker's events not stored yet."""
+    import itertools
+
+    stored = session.execute(_statements(self)["latest_count"], {"sender_id": tracker.sender_id}).scalar()
+    return itertools.islice(tracker.events, stored, len(tracker.events))
+
+
+async def retrieve_events_data(self, sender_id: Text, fetch_events_from_all_sessions: bool):
+    """Drop-in for SQLTrackerStore._retrieve: the same tracker, read with a statement built once."""
+    import json
+
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    statement = _statements(self)["all" if fetch_events_from_all_sessions else "latest"]
+    with self.session_scope() as session:
+        events = [json.loads(data) for data in session.execute(statement, {"sender_id": sender_id}).scalars()]
+    if self.domain and len(events) > 0:
+        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+    return None
+
+
 async def save_new_events_in_one_statement(self, tracker) -> None:
     """Drop-in for SQLTrackerStore.save: the same new events, inserted with one statement."""
     await self.stream_events(tracker)
@@ -204,6 +261,8 @@ def install() -> None:
     _rasa_resolve_by_type()  # remembered before it is replaced
     Event.resolve_by_type = staticmethod(resolve_event_type)
     SQLTrackerStore.save = save_new_events_in_one_statement
+    SQLTrackerStore._additional_events = additional_events
+    SQLTrackerStore._retrieve = retrieve_events_data
     RulePolicy._get_possible_keys = get_possible_keys
 
 

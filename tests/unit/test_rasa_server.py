@@ -20,6 +20,8 @@ import rasa_server
 DOMAIN = Domain.load(Path(rasa_server.__file__).parent / "domain.yml")
 #: Rasa's own versions, taken before any test installs the fixes
 RASA_SAVE = SQLTrackerStore.save
+RASA_ADDITIONAL_EVENTS = SQLTrackerStore._additional_events
+RASA_RETRIEVE = SQLTrackerStore._retrieve
 RASA_RESOLVE_BY_TYPE = Event.resolve_by_type
 
 GOOD_REPLY = {
@@ -40,6 +42,8 @@ def installed(monkeypatch):
     monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction._validate_action_result)
     monkeypatch.setattr(Event, "resolve_by_type", staticmethod(RASA_RESOLVE_BY_TYPE))
     monkeypatch.setattr(SQLTrackerStore, "save", RASA_SAVE)
+    monkeypatch.setattr(SQLTrackerStore, "_additional_events", RASA_ADDITIONAL_EVENTS)
+    monkeypatch.setattr(SQLTrackerStore, "_retrieve", RASA_RETRIEVE)
     rasa_server.install()
     return RemoteAction("action_answer_policy", None)
 
@@ -48,6 +52,8 @@ def test_the_fixes_replace_rasas_code(installed):
     assert RemoteAction._validate_action_result is rasa_server.validate_action_result
     assert Event.resolve_by_type is rasa_server.resolve_event_type
     assert SQLTrackerStore.save is rasa_server.save_new_events_in_one_statement
+    assert SQLTrackerStore._additional_events is rasa_server.additional_events
+    assert SQLTrackerStore._retrieve is rasa_server.retrieve_events_data
 
 
 def test_a_valid_reply_passes(installed):
@@ -131,11 +137,16 @@ def stored_rows(store, sender):
 
 
 def save_with(store, save, sender):
-    """Each step as the Rasa server does it: read the tracker (its latest session), add, save."""
+    """Each step as the Rasa server does it: read the tracker (its latest session), add, save.
+    Before each save, the fix's count of the events not stored yet is checked against Rasa's."""
     for events in conversation_steps():
         tracker = asyncio.run(store.retrieve(sender)) or DialogueStateTracker(sender, DOMAIN.slots)
         for event in events:
             tracker.update(event)
+        with store.session_scope() as session:
+            new = list(rasa_server.additional_events(store, session, tracker))
+            assert new == list(RASA_ADDITIONAL_EVENTS(store, session, tracker))
+            assert new == events, "just this step's events are new"
         asyncio.run(save(store, tracker))
     return stored_rows(store, sender)
 
@@ -165,6 +176,16 @@ def check_same_rows_as_rasa(store):
         "UserUttered",
         "ActionExecuted",
     ]
+    for sender in ("ours", "rasas", "nobody"):  # the fix reads back what Rasa's code reads back
+        for all_sessions in (False, True):
+            rasas_tracker = asyncio.run(RASA_RETRIEVE(store, sender, all_sessions))
+            ours_tracker = asyncio.run(rasa_server.retrieve_events_data(store, sender, all_sessions))
+            if sender == "nobody":
+                assert rasas_tracker is None and ours_tracker is None
+                continue
+            assert [e.as_dict() for e in ours_tracker.events] == [e.as_dict() for e in rasas_tracker.events]
+            assert ours_tracker.current_slot_values() == rasas_tracker.current_slot_values()
+            assert len(ours_tracker.events) == (15 if all_sessions else 4)
 
 
 def test_save_stores_the_same_rows_as_rasa_in_sqlite(tmp_path):
