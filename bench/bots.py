@@ -3,7 +3,7 @@
 - `ours`: this project's bot as committed (spaCy + WordLlama, DIET averaged with a regression, RulePolicy only) with its
   action server and intake, served exactly as `make run` serves it;
 - `ours-plain-rasa`: the same model and services, but the Rasa server started with the
-  plain `rasa` command, without bot/rasa_server.py's fix (no training: same model);
+  plain `rasa` command, without bot/rasa_server.py's fixes (no training: same model);
 - `stock`: the project `rasa init` creates (Rasa's default pipeline and policies:
   Memoization, Rule, UnexpecTED and TED), served with `rasa run`.
 """
@@ -72,7 +72,7 @@ def our_bot(work: Path) -> Bot:
 def our_bot_plain_rasa(ours: Bot) -> Bot:
     return Bot(
         "ours-plain-rasa",
-        "the same model and action server, plain `rasa run` (without the fix)",
+        "the same model and action server, plain `rasa run` (without the fixes)",
         BOT_DIR,
         [],
         True,

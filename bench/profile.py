@@ -2,7 +2,7 @@
 
 Run as its own process from the bot folder (`python -m bench.profile --model ... --endpoints ...`):
 loads the model in a Rasa `Agent` with the endpoints file the launcher wrote (tracker store, lock
-store, action server), with bot/rasa_server.py's fix installed as the Rasa server has it, and times
+store, action server), with bot/rasa_server.py's fixes installed as the Rasa server has them, and times
 Rasa's stages around every message of the shopper script by wrapping them:
 
 - `nlu`: `MessageProcessor.parse_message` (the NLU pipeline);

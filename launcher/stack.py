@@ -18,7 +18,7 @@ MODEL_PATH = BOT_DIR / "models" / "privacy-bot.tar.gz"
 BIN = Path(sys.executable).parent
 
 ALL_SERVICES = ("mail", "intake", "outbox", "actions", "rasa", "demo")
-# `rasa` with the bot's one measured fix (bot/rasa_server.py); run from BOT_DIR.
+# `rasa` with the bot's measured fixes (bot/rasa_server.py); run from BOT_DIR.
 RASA_COMMAND = [str(BIN / "python"), "-m", "rasa_server"]
 PLAIN_RASA_COMMAND = [str(BIN / "rasa")]
 
