@@ -44,7 +44,8 @@ messages on each; nginx already balancing by least connections):
   does: a rule it leaves out is one Rasa's check would refuse at the first
   turn. 0.1 ms per message.
 
-Nothing else in Rasa changes. The launcher (`make run`, `make shell`) starts
+Nothing else in Rasa changes (but for two debug lines of the tracker store's
+save and read, which the fixes do not repeat). The launcher (`make run`, `make shell`) starts
 the server through this module: `python -m rasa_server run ...`.
 """
 
@@ -52,9 +53,6 @@ from __future__ import annotations
 
 import functools
 from typing import Any, Dict, Optional, Text
-
-from rasa.shared.core.constants import PREVIOUS_ACTION, SHOULD_NOT_BE_SET, USER
-from rasa.shared.nlu.constants import ACTION_NAME, INTENT
 
 
 @functools.lru_cache(maxsize=None)
@@ -140,6 +138,7 @@ def event_statements(events_table) -> Dict[Text, Any]:
     latest_start = (
         sa.select(sa.func.max(events_table.c.timestamp))
         .where(of_sender, events_table.c.type_name == SessionStarted.type_name)
+        .correlate(None)  # its own query on the table, never tied to the outer one
         .scalar_subquery()
     )
     in_latest_session = sa.or_(events_table.c.timestamp >= latest_start, latest_start.is_(None))
@@ -173,11 +172,11 @@ async def retrieve_events_data(self, sender_id: Text, fetch_events_from_all_sess
     from rasa.shared.core.trackers import DialogueStateTracker
 
     statement = _statements(self)["all" if fetch_events_from_all_sessions else "latest"]
-    with self.session_scope() as session:
+    with self.session_scope() as session:  # the tracker built inside it, as Rasa builds it
         events = [json.loads(data) for data in session.execute(statement, {"sender_id": sender_id}).scalars()]
-    if self.domain and len(events) > 0:
-        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
-    return None
+        if self.domain and len(events) > 0:
+            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        return None
 
 
 async def save_new_events_in_one_statement(self, tracker) -> None:
@@ -200,6 +199,9 @@ class RuleIndex:
     def __init__(self, policy, lookup: Dict[Text, Text]):
         from collections import defaultdict
 
+        from rasa.shared.core.constants import PREVIOUS_ACTION, USER
+        from rasa.shared.nlu.constants import ACTION_NAME, INTENT
+
         self.keys = set(lookup)
         self.starters: list = []
         self.groups: Dict[tuple, list] = defaultdict(list)
@@ -215,6 +217,8 @@ class RuleIndex:
     @classmethod
     def required(cls, sub_state: Dict[Text, Any], name: Text) -> Any:
         """The value a rule requires (Rasa's check: set, and not SHOULD_NOT_BE_SET), else ANY."""
+        from rasa.shared.core.constants import SHOULD_NOT_BE_SET
+
         value = sub_state.get(name)
         if isinstance(value, str) and value and value != SHOULD_NOT_BE_SET:
             return value
@@ -222,6 +226,9 @@ class RuleIndex:
 
     def candidates(self, state: Dict[Text, Any]) -> list:
         """The keys Rasa's check could accept for this latest state (a superset of them)."""
+        from rasa.shared.core.constants import PREVIOUS_ACTION, USER
+        from rasa.shared.nlu.constants import ACTION_NAME, INTENT
+
         previous_action = state.get(PREVIOUS_ACTION)
         if not previous_action:
             return self.starters  # every other rule needs a previous action

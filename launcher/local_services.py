@@ -438,7 +438,8 @@ def nginx_site(
 
     def upstream(name: str, servers: list[str]) -> str:
         lines = "".join(f"    server {s} max_fails=1 fail_timeout={fail_timeout};\n" for s in servers)
-        return f"upstream {name} {{\n    least_conn;\n{lines}}}\n"
+        # the zone: every nginx worker sees the same counts of requests in flight
+        return f"upstream {name} {{\n    zone {name} 64k;\n    least_conn;\n{lines}}}\n"
 
     def server(listen: str, name: str, body_limit: str, read_timeout: str) -> str:
         return (
@@ -485,8 +486,9 @@ class NginxServer(_ThrowAwayServer):
 
     STOP_SIGNAL = signal.SIGQUIT  # graceful: finish the requests in flight
 
-    def __init__(self, site: str, ports: list[int], base_dir: Path | None = None):
+    def __init__(self, site: str, ports: list[int], base_dir: Path | None = None, workers: int = 1):
         self.binary = nginx_binary()
+        self.workers = workers
         self.site = site
         self.ports = list(ports)
         self.dir = Path(tempfile.mkdtemp(prefix="sm-nginx-", dir=base_dir))
@@ -515,7 +517,7 @@ class NginxServer(_ThrowAwayServer):
         )
         return (
             user
-            + "worker_processes 1;\n"
+            + f"worker_processes {self.workers};\n"
             + f"pid {self.dir / 'nginx.pid'};\n"
             + f"error_log {self.log} warn;\n"
             + "events { worker_connections 1024; }\n"

@@ -57,8 +57,8 @@ def post(port: int, path: str) -> int:
         connection.close()
 
 
-@pytest.fixture
-def two_backends_behind_nginx():
+@pytest.fixture(params=[1, 2], ids=["1-worker", "2-workers"])
+def two_backends_behind_nginx(request):
     backends = [Backend(), Backend()]
     bot_port, actions_port = free_port(), free_port()
     site = nginx_site(
@@ -67,7 +67,10 @@ def two_backends_behind_nginx():
         f"127.0.0.1:{actions_port}",
         [f"127.0.0.1:{b.port}" for b in backends],
     )
-    nginx = NginxServer(site, [bot_port, actions_port]).start()  # its own folder in /tmp: workers reach it
+    # production nginx runs a worker per core: the counts must be shared between them
+    nginx = NginxServer(
+        site, [bot_port, actions_port], workers=request.param
+    ).start()  # its own folder in /tmp: workers reach it
     try:
         yield backends, bot_port, actions_port
     finally:

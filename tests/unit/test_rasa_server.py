@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
+from rasa.core.policies.rule_policy import RulePolicy
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.domain import Domain
@@ -44,6 +45,7 @@ def installed(monkeypatch):
     monkeypatch.setattr(SQLTrackerStore, "save", RASA_SAVE)
     monkeypatch.setattr(SQLTrackerStore, "_additional_events", RASA_ADDITIONAL_EVENTS)
     monkeypatch.setattr(SQLTrackerStore, "_retrieve", RASA_RETRIEVE)
+    monkeypatch.setattr(RulePolicy, "_get_possible_keys", RulePolicy._get_possible_keys)
     rasa_server.install()
     return RemoteAction("action_answer_policy", None)
 
@@ -54,6 +56,7 @@ def test_the_fixes_replace_rasas_code(installed):
     assert SQLTrackerStore.save is rasa_server.save_new_events_in_one_statement
     assert SQLTrackerStore._additional_events is rasa_server.additional_events
     assert SQLTrackerStore._retrieve is rasa_server.retrieve_events_data
+    assert RulePolicy._get_possible_keys is rasa_server.get_possible_keys
 
 
 def test_a_valid_reply_passes(installed):
