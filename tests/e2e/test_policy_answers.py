@@ -190,3 +190,13 @@ def test_bad_input_gets_a_graceful_reply_and_no_markup(stack, text):
             assert payload["request_type"] in REQUEST_TYPES
     # and the bot is still there for the next message
     assert Chat(stack.rasa_url).say("do you use cookies?").payload["sections"] == ["cookies"]
+
+
+def test_the_action_server_builds_its_answer_chooser_before_it_listens(stack):
+    """The first shopper after a start must not wait for the policy's clause search to be built:
+    the action server builds it before rasa_sdk starts its endpoint (bot/action_server.py)."""
+    log = (stack.var_dir / "log" / "actions.log").read_text(errors="replace")
+    built = log.find("answer chooser built in")
+    listening = log.find("Starting action endpoint server")
+    assert built != -1, "the action server did not build the answer chooser at start"
+    assert listening != -1 and built < listening, "it was built after the server started listening"
