@@ -97,13 +97,12 @@ def _rasa_resolve_by_type():
 
 
 def resolve_event_type(type_name: Text, default: Optional[type] = None) -> Optional[type]:
-    """Drop-in for Event.resolve_by_type: Rasa's answer for a type name, remembered once found."""
-    from rasa.shared.core.events import Event
-
+    """Drop-in for Event.resolve_by_type: Rasa's answer for a type name, remembered once found
+    (never its default or its None: a name Rasa did not find is asked again)."""
     found = _EVENT_TYPES.get(type_name)
     if found is None:
         found = _rasa_resolve_by_type()(type_name, default)
-        if found is not None and found is not default and issubclass(found, Event):
+        if found is not None and found is not default:
             _EVENT_TYPES[type_name] = found
     return found
 

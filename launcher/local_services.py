@@ -429,8 +429,9 @@ def nginx_site(
     tracker store and the Redis lock store make any server right for any message). Least
     connections rather than round robin: a Rasa server handles one message at a time on its event
     loop, so round robin queues messages behind a busy server while the other waits (make bench:
-    p95 at 8 conversations 203-227 ms round robin, 154-193 ms least connections, paired runs). A server that refuses the connection or does not accept it within 2 s is skipped
-    for ``fail_timeout`` and the request goes to the next one (``proxy_next_upstream error timeout``).
+    p95 at 8 conversations 203-227 ms round robin, 154-193 ms least connections, paired runs). A
+    server that refuses the connection or does not accept it within 2 s is skipped for
+    ``fail_timeout`` and the request goes to the next one (``proxy_next_upstream error timeout``).
     A POST that reached a server which then failed is not sent again (nginx's default for
     non-idempotent requests): the shopper's message may already have been handled. Request and
     response bodies are held in memory, never written to nginx's temporary files (they hold what
