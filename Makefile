@@ -20,7 +20,7 @@ export RASA_MAX_CACHE_SIZE := 0
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: help setup train run run-scaled shell test test-fast lint rules eval eval-variants real-nlu bench policy-review purge-conversations clean
+.PHONY: help setup train run run-scaled shell test test-fast lint rules eval eval-variants real-nlu review-questions add-labels eval-shop bench policy-review purge-conversations clean
 
 help:
 	@echo "make run            set up (first time: Python 3.10 venv, packages, spaCy pipeline, training) and start everything"
@@ -29,7 +29,10 @@ help:
 	@echo "make shell          rasa shell in this terminal, with the action server and intake running (for staff)"
 	@echo "make eval           answer quality on the real-question test half; figures go to docs/answer-quality.md"
 	@echo "make bench          benchmark against the stock 'rasa init' bot; figures go to docs/benchmarks.md"
-	@echo "make real-nlu       after changing quality/real_questions/labels.tsv: regenerate the training examples"
+	@echo "make real-nlu       after changing a labels file (real or shop questions): regenerate the training examples"
+	@echo "make review-questions  the questions the bot could not answer, redacted, for staff to label"
+	@echo "make add-labels FILE=...  add the labelled questions to quality/shop_questions/labels.tsv"
+	@echo "make eval-shop      answer quality on the test half of the shop's own labelled questions"
 	@echo "make policy-review  after a policy update: show which answer summaries rest on changed clauses"
 	@echo "make rules          after editing bot/data/intents.yml: regenerate the rules, the domain's intents and INTENTS.md"
 	@echo "make lint           ruff: lint and format check (make test runs it first)"
@@ -106,6 +109,18 @@ eval-variants: setup train
 
 real-nlu: setup
 	$(PY) -m quality nlu
+
+# Shoppers' questions the bot could not answer -> staff labels -> training (quality/review.py).
+# DAYS=30 by default; ALL=1 takes answered questions too.
+review-questions: $(VENV)/.installed
+	$(PY) -m quality review-export $(if $(DAYS),--days $(DAYS)) $(if $(filter 1,$(ALL)),--all)
+
+add-labels: $(VENV)/.installed
+	@test -n "$(FILE)" || { echo "usage: make add-labels FILE=var/review/questions-to-label.tsv"; exit 2; }
+	$(PY) -m quality review-import "$(FILE)"
+
+eval-shop: setup train
+	$(PY) -m quality eval --corpus shop --split test --name "shop questions, test half"
 
 bench: setup train
 	$(PY) -m bench

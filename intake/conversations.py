@@ -17,7 +17,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional
+from typing import Dict, Iterable, Iterator, List, Optional, Tuple
 
 from sqlalchemy import (
     Column,
@@ -73,6 +73,16 @@ class Line:
     speaker: str
     at: Optional[dt.datetime]
     text: str
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """A shopper's message and the message-contract payloads (``custom``) of the bot's reply to it,
+    without the conversation id or time: what the review of unanswered questions reads."""
+
+    text: str
+    payloads: Tuple[Dict, ...]
+    in_form: bool = False
 
 
 class TrackerStore:
@@ -138,6 +148,48 @@ class TrackerStore:
             at = dt.datetime.fromtimestamp(row.timestamp, dt.timezone.utc) if row.timestamp is not None else None
             lines.append(Line("shopper" if row.type_name == "user" else "bot", at, str(text)))
         return lines
+
+    def exchanges(self, since: Optional[float] = None) -> Iterator[Exchange]:
+        """Every shopper message typed since ``since`` (Unix seconds; None: all) with the payloads of
+        the bot's turns up to the shopper's next message, conversation by conversation. A button press
+        (text ``/intent...``) is no typed message and is left out; ``in_form`` says a request form was
+        active when the shopper typed it (an answer to the form: a name, an email, an order number)."""
+        with _unavailable("read"):
+            if not self.exists():
+                return
+            query = (
+                select(EVENTS.c.sender_id, EVENTS.c.type_name, EVENTS.c.data)
+                .where(EVENTS.c.type_name.in_(("user", "bot", "active_loop")))
+                .order_by(EVENTS.c.sender_id, EVENTS.c.id)
+            )
+            if since is not None:
+                query = query.where(EVENTS.c.timestamp >= since)
+            with self.engine.connect() as conn:
+                rows = conn.execute(query).fetchall()
+        sender, text, in_form, form_active, payloads = None, None, False, False, []
+        for row in rows:
+            try:
+                data = json.loads(row.data or "{}")
+            except ValueError:
+                continue
+            if row.sender_id != sender:
+                if text:
+                    yield Exchange(text, tuple(payloads), in_form)
+                sender, text, form_active, payloads = row.sender_id, None, False, []
+            if row.type_name == "active_loop":
+                form_active = bool(data.get("name"))
+            elif row.type_name == "user":
+                if text:
+                    yield Exchange(text, tuple(payloads), in_form)
+                typed = str(data.get("text") or "").strip()
+                text = typed if typed and not typed.startswith("/") else None
+                in_form, payloads = form_active, []
+            else:
+                custom = (data.get("data") or {}).get("custom")
+                if isinstance(custom, dict) and custom.get("kind"):
+                    payloads.append(custom)
+        if text:
+            yield Exchange(text, tuple(payloads), in_form)
 
     def last_activity(self) -> Dict[str, float]:
         """Each stored conversation's latest event time (Unix seconds)."""

@@ -2,8 +2,10 @@
 
 eval      ask the bot every question of a labelled set and score the answers
           (`make eval`: the real-question test split, written to docs/answer-quality.md)
-nlu       regenerate bot/data/nlu/real_questions.yml from the training half
+nlu       regenerate bot/data/nlu/real_questions.yml (and shop_questions.yml) from the training halves
 agreement the two labelling passes' agreement
+review-export  the questions the bot could not answer, redacted, for staff to label (`make review-questions`)
+review-import  add a labelled export to quality/shop_questions/labels.tsv (`make add-labels FILE=...`)
 """
 
 from __future__ import annotations
@@ -14,10 +16,13 @@ import tempfile
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from . import answer_quality, corpus, report, split, training_data, variants
+from . import answer_quality, corpus, report, review, split, training_data, variants
 
 
-def selected(which: str) -> List[corpus.LabelledQuestion]:
+def selected(which: str, source: str = "real") -> List[corpus.LabelledQuestion]:
+    if source == "shop":
+        halves = review.shop_halves()
+        return halves["train"] + halves["test"] if which == "all" else halves[which]
     items = corpus.labelled_questions()
     if which == "all":
         return items
@@ -49,6 +54,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     ev = commands.add_parser("eval", help="score the bot on a labelled set")
     ev.add_argument("--split", choices=("test", "train", "all"), default="test")
+    ev.add_argument(
+        "--corpus",
+        choices=("real", "shop"),
+        default="real",
+        help="real: the PrivacyQA questions (default); shop: the shop's own labelled questions",
+    )
     ev.add_argument("--bot-url", help="a running bot (default: start one on free ports)")
     ev.add_argument("--model", type=Path, help="model archive (default: bot/models/privacy-bot.tar.gz)")
     ev.add_argument("--name", default="real questions, test half", help="column title")
@@ -63,11 +74,30 @@ def main(argv: Optional[List[str]] = None) -> int:
     commands.add_parser("variants", help="sparse only / + dense / + hybrid / + averaged on the test half")
     commands.add_parser("nlu", help="regenerate bot/data/nlu/real_questions.yml")
     commands.add_parser("agreement", help="agreement of the two labelling passes")
+    ex = commands.add_parser("review-export", help="the questions the bot could not answer, for labelling")
+    ex.add_argument("--out", type=Path, default=review.EXPORT_FILE, help=f"default: {review.EXPORT_FILE}")
+    ex.add_argument("--days", type=int, default=review.DEFAULT_DAYS, help="how far back (default: 30 days)")
+    ex.add_argument("--all", action="store_true", help="every question, answered ones too")
+    im = commands.add_parser("review-import", help="add a labelled export to quality/shop_questions/labels.tsv")
+    im.add_argument("file", type=Path)
     args = parser.parse_args(argv)
 
+    if args.command == "review-export":
+        return review_export(args)
+    if args.command == "review-import":
+        try:
+            added = review.import_labels(args.file)
+        except corpus.LabelError as error:
+            print(error, file=sys.stderr)
+            return 1
+        print(
+            f"added {added} labelled question(s) to {corpus.SHOP_LABELS_FILE}; `make real-nlu` puts them into training"
+        )
+        return 0
+
     if args.command == "nlu":
-        path = training_data.write()
-        print(f"wrote {path}")
+        for path in training_data.write():
+            print(f"wrote {path}")
         return 0
     if args.command == "agreement":
         print(report.agreement_text(report.agreement()))
@@ -81,7 +111,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 0
 
     extra_env = dict(item.split("=", 1) for item in args.env)
-    items = selected(args.split)
+    items = selected(args.split, args.corpus)
+    if not items:
+        print(f"no labelled questions in the {args.corpus} corpus's {args.split} half yet: nothing to score")
+        return 0
+    if args.write and args.corpus != "real":
+        parser.error("--write is for the real-question test half (the README's figures)")
     result = evaluate(items, args.bot_url, args.model, extra_env)
     print(answer_quality.summary_table({args.name: result}))
     print()
@@ -96,6 +131,31 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.write:
         written = report.write(result, args.split)
         print("wrote " + ", ".join(str(p) for p in written))
+    return 0
+
+
+def review_export(args) -> int:
+    from intake.config import load_config
+    from intake.conversations import TrackerStore, TrackerStoreUnavailable
+
+    if args.days is not None and args.days <= 0:
+        print("--days must be a positive number of days", file=sys.stderr)
+        return 2
+    try:
+        store = TrackerStore(load_config()["TRACKER_STORE_URL"])
+    except ValueError as error:
+        print(f"review-export: {error}", file=sys.stderr)
+        return 2
+    try:
+        rows = review.export(store, args.out, days=args.days, everything=args.all)
+    except TrackerStoreUnavailable as error:
+        print(f"review-export: {error}; check TRACKER_STORE_URL", file=sys.stderr)
+        return 1
+    finally:
+        store.dispose()
+    what = "questions" if args.all else "questions the bot did not answer"
+    print(f"wrote {args.out}: {len(rows)} {what} of the last {args.days} days, not yet labelled")
+    print("fill in the label column (quality/real_questions/LABELLING.md), then: make add-labels FILE=" + str(args.out))
     return 0
 
 

@@ -22,6 +22,9 @@ CORPUS_DIR = Path(__file__).resolve().parent / "real_questions"
 QUESTIONS_FILE = CORPUS_DIR / "privacyqa-questions.tsv"
 LABELS_FILE = CORPUS_DIR / "labels.tsv"
 PASSES_DIR = CORPUS_DIR / "passes"
+# Questions shoppers asked this shop's bot, labelled by staff (quality/review.py): same label scheme.
+SHOP_LABELS_FILE = Path(__file__).resolve().parent / "shop_questions" / "labels.tsv"
+SHOP_HEADER = ["id", "label", "question"]
 
 NOT_COVERED = "not_covered"
 OUT_OF_SCOPE = "out_of_scope"
@@ -143,3 +146,24 @@ def labelled_questions() -> List[LabelledQuestion]:
     if missing:
         raise LabelError(f"{len(missing)} questions have no label, e.g. {missing[:3]}")
     return [LabelledQuestion(q, labels[q.id]) for q in questions]
+
+
+def load_shop_questions(path: Path = SHOP_LABELS_FILE) -> List[LabelledQuestion]:
+    """The shop's own labelled questions (`id<TAB>label<TAB>question`, with a header)."""
+    clause_ids, request_types = _vocabulary()
+    rows = read_tsv(path) if path.exists() else []
+    if rows and rows[0] != SHOP_HEADER:
+        raise LabelError(f"{path}: expected the header {SHOP_HEADER}, found {rows[0]}")
+    items, seen = [], set()
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) != 3:
+            raise LabelError(f"{path}, line {number}: expected an id, a label and a question")
+        if row[0] in seen:
+            raise LabelError(f"{path}, line {number}: question {row[0]!r} labelled twice")
+        seen.add(row[0])
+        try:
+            label = parse_label(row[1], clause_ids, request_types)
+        except LabelError as error:
+            raise LabelError(f"{path}, line {number}: {error}") from None
+        items.append(LabelledQuestion(Question(row[0], row[2]), label))
+    return items

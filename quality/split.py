@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Dict, Iterable, List, Sequence, Set
+from typing import Dict, Iterable, List, Optional, Sequence, Set
 
 from .corpus import LabelledQuestion, Question
 
@@ -75,9 +75,36 @@ def assign(questions: Sequence[Question]) -> Dict[str, str]:
     return sides
 
 
-def split(items: Iterable[LabelledQuestion]) -> Dict[str, List[LabelledQuestion]]:
+def assign_shop(shop: Sequence[Question], real: Sequence[Question]) -> Dict[str, str]:
+    """Shop question id -> `train` or `test`, leaving the real questions' split as it is.
+
+    The shop's questions are grouped with each other as above. A group with a near-duplicate among
+    the real questions goes to that question's side (to `test` if it has near-duplicates on both
+    sides); any other group goes to the side its smallest id hashes to. So no shop question is on
+    the other side from a near-duplicate of it, shop or real."""
+    real_sides = assign(real)
+    real_words = [(words(q.text), real_sides[q.id]) for q in real]
+    sides = {}
+    for group in groups(shop):
+        near = {
+            side
+            for question in group
+            for other, side in real_words
+            if jaccard(words(question.text), other) >= NEAR_DUPLICATE_JACCARD
+        }
+        side = TEST if TEST in near else TRAIN if near else side_of_id(min(q.id for q in group))
+        for question in group:
+            sides[question.id] = side
+    return sides
+
+
+def split(
+    items: Iterable[LabelledQuestion], sides: Optional[Dict[str, str]] = None
+) -> Dict[str, List[LabelledQuestion]]:
+    """The two halves of `items`, by `sides` (question id -> side; default: `assign`)."""
     items = list(items)
-    sides = assign([item.question for item in items])
+    if sides is None:
+        sides = assign([item.question for item in items])
     halves: Dict[str, List[LabelledQuestion]] = {TRAIN: [], TEST: []}
     for item in items:
         halves[sides[item.question.id]].append(item)

@@ -2,7 +2,8 @@
 
 The hybrid clause search and the choice between the topics of one intent
 compare a shopper's words with examples whose answer is known. Examples of
-the real-question training half (data/nlu/real_questions.yml) carry their
+the real-question training half (data/nlu/real_questions.yml) and of the
+shop's own labelled questions (data/nlu/shop_questions.yml) carry their
 answer topic in their metadata; a hand-written example gets the topic its
 intent's keywords choose.
 """

@@ -1,0 +1,185 @@
+"""The shop's own labelled questions (quality/review.py): staff labels are checked all or nothing,
+they split like the real questions without moving them, and only their training half is trained on."""
+
+import pytest
+import yaml
+
+from quality import corpus, review, split, training_data
+
+HEADER = "\t".join(review.EXPORT_HEADER)
+
+
+def export_file(tmp_path, rows, name="labelled.tsv"):
+    """A staff-edited export: rows of (label, question)."""
+    lines = [HEADER] + [f"{review.question_id(q)}\t{label}\t1\tnot_covered\t{q}" for label, q in rows]
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def target(tmp_path):
+    path = tmp_path / "shop" / "labels.tsv"
+    path.parent.mkdir()
+    path.write_text("\t".join(corpus.SHOP_HEADER) + "\n", encoding="utf-8")
+    return path
+
+
+def test_labelled_rows_are_added_and_blank_ones_left(tmp_path, target):
+    source = export_file(
+        tmp_path,
+        [
+            ("cookies", "do you put trackers on my laptop"),
+            ("", "something nobody could label"),
+            ("not_covered", "do you keep my voice recordings"),
+            ("request:erasure", "wipe everything you have on me"),
+        ],
+    )
+    assert review.import_labels(source, target) == 3
+    items = {i.question.text: i for i in corpus.load_shop_questions(target)}
+    assert set(items) == {
+        "do you put trackers on my laptop",
+        "do you keep my voice recordings",
+        "wipe everything you have on me",
+    }
+    assert items["do you put trackers on my laptop"].label.clauses == {"cookies"}
+    assert items["wipe everything you have on me"].label.request_type == "erasure"
+    assert items["do you keep my voice recordings"].question.id == review.question_id("do you keep my voice recordings")
+    assert review.import_labels(source, target) == 0, "a second import of the same file adds nothing"
+
+
+def test_one_bad_row_imports_nothing_and_names_every_problem(tmp_path, target):
+    review.import_labels(export_file(tmp_path, [("cookies", "do you use cookies")], "first.tsv"), target)
+    before = target.read_bytes()
+    source = export_file(
+        tmp_path,
+        [
+            ("1.types", "what do you collect about me"),  # fine on its own
+            ("no.such.clause", "who can see my orders"),
+            ("not_covered cookies", "do you track my location"),
+            ("1.types", "my email is sam@example.org what do you hold"),
+            ("1.types", "do you use cookies"),  # already labelled `cookies`
+        ],
+    )
+    source_before = source.read_bytes()
+    with pytest.raises(review.LabelImportError) as raised:
+        review.import_labels(source, target)
+    message = str(raised.value)
+    assert "nothing was imported" in message
+    for line, words in (
+        (3, "no.such.clause"),
+        (4, "cannot be combined"),
+        (5, "personal data"),
+        (6, "already labelled"),
+    ):
+        assert f"line {line}:" in message and words in message, message
+    assert "line 2:" not in message
+    assert target.read_bytes() == before, "the labels file is untouched"
+    assert source.read_bytes() == source_before, "the staff's file is untouched"
+    assert not list(target.parent.glob("*.partial"))
+
+
+def test_a_file_that_is_not_an_export_is_refused(tmp_path, target):
+    wrong = tmp_path / "wrong.tsv"
+    wrong.write_text("question\tlabel\ndo you sell my data\tnot_covered\n", encoding="utf-8")
+    with pytest.raises(review.LabelImportError, match="expected the header"):
+        review.import_labels(wrong, target)
+    with pytest.raises(review.LabelImportError, match="cannot be read"):
+        review.import_labels(tmp_path / "missing.tsv", target)
+    short = export_file(tmp_path, [("cookies", "do you use cookies")], "short.tsv")
+    short.write_text(short.read_text().replace("\t1\tnot_covered\t", "\t"), encoding="utf-8")
+    with pytest.raises(review.LabelImportError, match="line 2: expected 5 tab-separated columns"):
+        review.import_labels(short, target)
+
+
+def test_edited_question_text_gets_its_own_id(tmp_path, target):
+    source = export_file(tmp_path, [("cookies", "do you use cookies, [name]")])
+    text = source.read_text().replace("\tdo you use cookies, [name]", "\tdo you use cookies")
+    source.write_text(text, encoding="utf-8")
+    review.import_labels(source, target)
+    (item,) = corpus.load_shop_questions(target)
+    assert item.question.text == "do you use cookies" and item.question.id == review.question_id("do you use cookies")
+
+
+def real_halves():
+    return split.split(corpus.labelled_questions())
+
+
+def test_shop_questions_follow_their_real_near_duplicates_and_leave_the_real_split_alone():
+    halves = real_halves()
+    test_q = halves[split.TEST][0].question
+    train_q = halves[split.TRAIN][0].question
+    real = [i.question for i in halves[split.TRAIN] + halves[split.TEST]]
+    shop = [
+        corpus.Question(review.question_id(test_q.text + " ?"), test_q.text + " ?"),
+        corpus.Question(review.question_id(train_q.text.upper()), train_q.text.upper()),
+        corpus.Question("shop-unrelated-a", "zebra crossing quartz fjord"),
+    ]
+    sides = split.assign_shop(shop, real)
+    assert sides[shop[0].id] == split.TEST, "near-duplicate of a test question: test"
+    assert sides[shop[1].id] == split.TRAIN, "near-duplicate of a training question: train"
+    assert sides[shop[2].id] == split.side_of_id("shop-unrelated-a")
+    assert split.assign(real) == {i.question.id: side for side, items in halves.items() for i in items}
+
+
+def test_only_the_training_half_of_shop_questions_is_trained_on(tmp_path, target):
+    rows = [("cookies", f"do you drop cookie number {n} on my browser") for n in ("one", "two", "three", "four")]
+    rows += [("1.types", f"what do you collect when I buy {n}") for n in ("speakers", "mics", "mixers", "decks")]
+    review.import_labels(export_file(tmp_path, rows), target)
+    halves = review.shop_halves(target)
+    assert halves[split.TRAIN] and halves[split.TEST], "eight unrelated ids land on both sides"
+    document = yaml.safe_load(training_data.render_shop(halves[split.TRAIN]))
+    trained = {e["text"]: (block["intent"], e["metadata"]) for block in document["nlu"] for e in block["examples"]}
+    assert set(trained) == {i.question.text for i in halves[split.TRAIN]}
+    for item in halves[split.TRAIN]:
+        intent, metadata = trained[item.question.text]
+        assert metadata["shop_question"] == item.question.id
+        from bot.actions.topics import default_topics
+
+        topic = default_topics().topic(metadata["topic"])
+        assert topic.intent == intent and topic.section_ids[0] in item.label.clauses
+    assert training_data.render_shop([]) is None
+
+
+def test_generated_shop_training_file_is_current():
+    expected = training_data.render_shop()
+    if expected is None:
+        assert not training_data.SHOP_OUTPUT.exists(), "no shop question to train on: run `make real-nlu`"
+    else:
+        assert training_data.SHOP_OUTPUT.read_text(encoding="utf-8") == expected, "run `make real-nlu`"
+
+
+def test_the_shops_labels_file_is_valid():
+    shop = corpus.load_shop_questions()  # raises on a bad header, label or duplicate
+    assert all(not review.personal_data_in(i.question.text) for i in shop)
+    assert all(i.question.id == review.question_id(i.question.text) for i in shop)
+
+
+def test_an_export_filled_in_by_staff_imports_as_written(tmp_path, target):
+    from intake.conversations import Exchange
+
+    said = 'is my "wish list"\tshared?  call 07700 900333'
+    exchanges = [
+        Exchange(said, ({"kind": "clarify"},)),
+        Exchange(said.upper(), ({"kind": "clarify"},)),  # the same question, shouted
+        Exchange("Quentin Zephyr", ({"kind": "clarify"},), in_form=True),  # typed into a form
+        Exchange("what do you collect", ({"kind": "answer", "sections": ["1.types"]},)),
+        Exchange("do you keep my voice", ({"kind": "not_covered", "nearest": "1.types"},)),
+    ]
+    rows = review.collect(exchanges)
+    assert [(r.question, r.asked, r.bot_reply) for r in rows] == [
+        ('is my "wish list" shared? call [number]', 2, "clarify"),
+        ("do you keep my voice", 1, "not_covered (nearest 1.types)"),
+    ]
+    assert [r.question for r in review.collect(exchanges, review.QUESTIONS)][-1] == "what do you collect"
+    exported = tmp_path / "export.tsv"
+    exported.write_text(review.export_text(rows), encoding="utf-8")
+    lines = exported.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace("\t\t2\t", "\t2.2 2.3\t2\t", 1)  # staff label the first one only
+    exported.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert review.import_labels(exported, target) == 1
+    (item,) = corpus.load_shop_questions(target)
+    assert item.question.text == 'is my "wish list" shared? call [number]'
+    assert item.label.clauses == {"2.2", "2.3"}
+    known = {item.question.id}
+    assert [r.question for r in review.collect(exchanges, known=known)] == ["do you keep my voice"]
