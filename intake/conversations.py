@@ -150,46 +150,59 @@ class TrackerStore:
         return lines
 
     def exchanges(self, since: Optional[float] = None) -> Iterator[Exchange]:
-        """Every shopper message typed since ``since`` (Unix seconds; None: all) with the payloads of
-        the bot's turns up to the shopper's next message, conversation by conversation. A button press
-        (text ``/intent...``) is no typed message and is left out; ``in_form`` says a request form was
-        active when the shopper typed it (an answer to the form: a name, an email, an order number)."""
+        """Every message a shopper typed since ``since`` (Unix seconds; None: all), with the payloads
+        of the bot's turns up to the shopper's next message, conversation by conversation.
+
+        Not typed, so left out: an intent sent directly (``/affirm``) and a button press (the text
+        equals the payload of a button the bot's last turn offered, such as a suggested question).
+        ``in_form`` says a request form was active when the shopper typed it (an answer to the form:
+        a name, an email, an order number). The form state is read from each conversation's whole
+        history, so a form opened before ``since`` still counts, and a new session or a restart
+        ends it, as Rasa's tracker does."""
         with _unavailable("read"):
             if not self.exists():
                 return
             query = (
-                select(EVENTS.c.sender_id, EVENTS.c.type_name, EVENTS.c.data)
-                .where(EVENTS.c.type_name.in_(("user", "bot", "active_loop")))
+                select(EVENTS.c.sender_id, EVENTS.c.type_name, EVENTS.c.timestamp, EVENTS.c.data)
+                .where(EVENTS.c.type_name.in_(("user", "bot", "active_loop", "session_started", "restart")))
                 .order_by(EVENTS.c.sender_id, EVENTS.c.id)
             )
             if since is not None:
-                query = query.where(EVENTS.c.timestamp >= since)
+                recent = select(EVENTS.c.sender_id).where(EVENTS.c.timestamp >= since).distinct()
+                query = query.where(EVENTS.c.sender_id.in_(recent))
             with self.engine.connect() as conn:
                 rows = conn.execute(query).fetchall()
-        sender, text, in_form, form_active, payloads = None, None, False, False, []
+        sender, pending, form_active, offered = None, None, False, set()
         for row in rows:
             try:
                 data = json.loads(row.data or "{}")
             except ValueError:
                 continue
+            if row.sender_id != sender or row.type_name == "user":
+                if pending is not None:
+                    yield pending
+                pending = None
             if row.sender_id != sender:
-                if text:
-                    yield Exchange(text, tuple(payloads), in_form)
-                sender, text, form_active, payloads = row.sender_id, None, False, []
-            if row.type_name == "active_loop":
+                sender, form_active, offered = row.sender_id, False, set()
+            if row.type_name in ("session_started", "restart"):
+                form_active, offered = False, set()
+            elif row.type_name == "active_loop":
                 form_active = bool(data.get("name"))
             elif row.type_name == "user":
-                if text:
-                    yield Exchange(text, tuple(payloads), in_form)
                 typed = str(data.get("text") or "").strip()
-                text = typed if typed and not typed.startswith("/") else None
-                in_form, payloads = form_active, []
+                pressed = typed in offered
+                offered = set()
+                recent = since is None or (row.timestamp is not None and row.timestamp >= since)
+                if typed and not typed.startswith("/") and not pressed and recent:
+                    pending = Exchange(typed, (), form_active)
             else:
-                custom = (data.get("data") or {}).get("custom")
-                if isinstance(custom, dict) and custom.get("kind"):
-                    payloads.append(custom)
-        if text:
-            yield Exchange(text, tuple(payloads), in_form)
+                bot_data = data.get("data") or {}
+                offered |= {str(b.get("payload")) for b in bot_data.get("buttons") or () if isinstance(b, dict)}
+                custom = bot_data.get("custom")
+                if pending is not None and isinstance(custom, dict) and custom.get("kind"):
+                    pending = Exchange(pending.text, pending.payloads + (custom,), pending.in_form)
+        if pending is not None:
+            yield pending
 
     def last_activity(self) -> Dict[str, float]:
         """Each stored conversation's latest event time (Unix seconds)."""

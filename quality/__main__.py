@@ -62,7 +62,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     )
     ev.add_argument("--bot-url", help="a running bot (default: start one on free ports)")
     ev.add_argument("--model", type=Path, help="model archive (default: bot/models/privacy-bot.tar.gz)")
-    ev.add_argument("--name", default="real questions, test half", help="column title")
+    ev.add_argument("--name", help="column title (default: the corpus and the half)")
     ev.add_argument(
         "--env",
         action="append",
@@ -111,12 +111,14 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 0
 
     extra_env = dict(item.split("=", 1) for item in args.env)
+    if args.write and args.corpus != "real":
+        parser.error("--write is for the real questions (the README's figures)")
     items = selected(args.split, args.corpus)
     if not items:
         print(f"no labelled questions in the {args.corpus} corpus's {args.split} half yet: nothing to score")
         return 0
-    if args.write and args.corpus != "real":
-        parser.error("--write is for the real-question test half (the README's figures)")
+    what = {"real": "real questions", "shop": "shop questions"}[args.corpus]
+    args.name = args.name or (f"{what}, {args.split} half" if args.split != "all" else what)
     result = evaluate(items, args.bot_url, args.model, extra_env)
     print(answer_quality.summary_table({args.name: result}))
     print()

@@ -24,7 +24,8 @@ LABELS_FILE = CORPUS_DIR / "labels.tsv"
 PASSES_DIR = CORPUS_DIR / "passes"
 # Questions shoppers asked this shop's bot, labelled by staff (quality/review.py): same label scheme.
 SHOP_LABELS_FILE = Path(__file__).resolve().parent / "shop_questions" / "labels.tsv"
-SHOP_HEADER = ["id", "label", "question"]
+SHOP_HEADER = ["id", "label", "half", "question"]
+SHOP_HALVES = ("train", "test", "neither")  # quality/split.py place_new
 
 NOT_COVERED = "not_covered"
 OUT_OF_SCOPE = "out_of_scope"
@@ -148,22 +149,32 @@ def labelled_questions() -> List[LabelledQuestion]:
     return [LabelledQuestion(q, labels[q.id]) for q in questions]
 
 
-def load_shop_questions(path: Path = SHOP_LABELS_FILE) -> List[LabelledQuestion]:
-    """The shop's own labelled questions (`id<TAB>label<TAB>question`, with a header)."""
+@dataclass(frozen=True)
+class ShopQuestion(LabelledQuestion):
+    """A question a shopper asked this bot, labelled by staff; `half` was fixed when it was added."""
+
+    half: str = "neither"
+
+
+def load_shop_questions(path: Path = SHOP_LABELS_FILE) -> List[ShopQuestion]:
+    """The shop's own labelled questions (`id<TAB>label<TAB>half<TAB>question`, with a header)."""
     clause_ids, request_types = _vocabulary()
     rows = read_tsv(path) if path.exists() else []
     if rows and rows[0] != SHOP_HEADER:
         raise LabelError(f"{path}: expected the header {SHOP_HEADER}, found {rows[0]}")
     items, seen = [], set()
     for number, row in enumerate(rows[1:], start=2):
-        if len(row) != 3:
-            raise LabelError(f"{path}, line {number}: expected an id, a label and a question")
-        if row[0] in seen:
-            raise LabelError(f"{path}, line {number}: question {row[0]!r} labelled twice")
-        seen.add(row[0])
+        if len(row) != len(SHOP_HEADER):
+            raise LabelError(f"{path}, line {number}: expected an id, a label, a half and a question")
+        qid, label_text, half, text = row
+        if qid in seen:
+            raise LabelError(f"{path}, line {number}: question {qid!r} labelled twice")
+        if half not in SHOP_HALVES:
+            raise LabelError(f"{path}, line {number}: half {half!r} is not one of {', '.join(SHOP_HALVES)}")
+        seen.add(qid)
         try:
-            label = parse_label(row[1], clause_ids, request_types)
+            label = parse_label(label_text, clause_ids, request_types)
         except LabelError as error:
             raise LabelError(f"{path}, line {number}: {error}") from None
-        items.append(LabelledQuestion(Question(row[0], row[2]), label))
+        items.append(ShopQuestion(Question(qid, text), label, half))
     return items

@@ -17,8 +17,9 @@ only come from this shop's own shoppers. The loop:
    pattern still finds, a question already labelled otherwise) stops the whole import with every
    problem listed, and nothing is written.
 4. `make real-nlu` then puts the training half of them into bot/data/nlu/shop_questions.yml, and
-   `make eval-shop` scores the bot on the test half. The halves are fixed by a hash of the question id
-   and keep near-duplicates together, also with the real questions (quality/split.py `assign_shop`).
+   `make eval-shop` scores the bot on the test half. Each question's half is decided when it is added
+   and kept in the labels file: a near-duplicate's side (of a real or an earlier shop question), else
+   a hash of its id; near-duplicates on both sides put it in neither (quality/split.py `place_new`).
 """
 
 from __future__ import annotations
@@ -26,24 +27,26 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from .corpus import (
     ROOT,
     SHOP_HEADER,
     SHOP_LABELS_FILE,
+    Label,
     LabelError,
-    LabelledQuestion,
+    Question,
+    ShopQuestion,
     _vocabulary,
     labelled_questions,
     load_shop_questions,
     parse_label,
-    read_tsv,
 )
 from .redaction import personal_data_in, redact
-from .split import assign_shop, split
+from .split import NEAR_DUPLICATE_JACCARD, TEST, TRAIN, jaccard, place_new, split, words
 
 EXPORT_FILE = ROOT / "var" / "review" / "questions-to-label.tsv"
 EXPORT_HEADER = ["id", "label", "asked", "bot_reply", "question"]
@@ -92,10 +95,11 @@ class ToLabel:
     asked: int = 1
 
 
-def collect(exchanges: Iterable, kinds: Sequence[str] = UNANSWERED, known: Iterable[str] = ()) -> List[ToLabel]:
-    """The distinct redacted questions whose reply's first payload is of one of `kinds`, without
-    those whose id is in `known`; most asked first. Nothing typed into a request form is taken."""
-    known = set(known)
+def collect(exchanges: Iterable, kinds: Sequence[str] = UNANSWERED, labelled: Iterable[str] = ()) -> List[ToLabel]:
+    """The distinct redacted questions whose reply's first payload is of one of `kinds`, most asked
+    first. Nothing typed into a request form is taken, nor a question already `labelled` (given as
+    texts) or a near-duplicate of one (staff may have edited a name out of it)."""
+    labelled_words = [words(text) for text in labelled]
     found: Dict[str, ToLabel] = {}
     for exchange in exchanges:
         if exchange.in_form or not (exchange.payloads and exchange.payloads[0].get("kind") in kinds):
@@ -104,12 +108,13 @@ def collect(exchanges: Iterable, kinds: Sequence[str] = UNANSWERED, known: Itera
         if not text:
             continue
         qid = question_id(text)
-        if qid in known:
-            continue
         if qid in found:
             found[qid].asked += 1
-        else:
-            found[qid] = ToLabel(qid, text, reply_of(exchange.payloads))
+            continue
+        mine = words(text)
+        if any(jaccard(mine, other) >= NEAR_DUPLICATE_JACCARD for other in labelled_words):
+            continue
+        found[qid] = ToLabel(qid, text, reply_of(exchange.payloads))
     return sorted(found.values(), key=lambda item: (-item.asked, item.question))
 
 
@@ -123,44 +128,62 @@ def export_text(rows: Sequence[ToLabel]) -> str:
 def export(
     store, out: Path, days: Optional[int] = DEFAULT_DAYS, everything: bool = False, now: Optional[dt.datetime] = None
 ) -> List[ToLabel]:
-    """Write the questions to label to `out` (see the module's docstring); returns them."""
+    """Write the questions to label to `out` (see the module's docstring), readable by its owner
+    only; returns them."""
     since = None
     if days is not None:
         now = now or dt.datetime.now(dt.timezone.utc)
         since = (now - dt.timedelta(days=days)).timestamp()
-    known = {item.question.id for item in load_shop_questions()}
-    rows = collect(store.exchanges(since), QUESTIONS if everything else UNANSWERED, known)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(export_text(rows), encoding="utf-8")
+    labelled = [item.question.text for item in load_shop_questions()]
+    rows = collect(store.exchanges(since), QUESTIONS if everything else UNANSWERED, labelled)
+    out.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _write_private(out, export_text(rows))
     return rows
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write `path` with owner-only permissions (0600), also when it already exists."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
 
 
 class LabelImportError(LabelError):
     """A labelled file that cannot be imported; the message lists every problem found."""
 
 
-def import_labels(source: Path, target: Path = SHOP_LABELS_FILE) -> int:
-    """Add the labelled rows of `source` (an export with its `label` column filled in) to `target`.
-    Returns how many were added. All or nothing: any bad row raises LabelImportError listing every bad
-    row, and `target` is left as it was."""
+def _read_export(source: Path) -> List[List[str]]:
     try:
-        rows = read_tsv(source)
+        # utf-8-sig: a spreadsheet saving "UTF-8 text" puts a byte-order mark first
+        with open(source, encoding="utf-8-sig", newline="") as handle:
+            return [row for row in csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE) if row]
     except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise LabelImportError(f"{source}: cannot be read ({error})") from None
+        raise LabelImportError(f"{source}: cannot be read ({type(error).__name__}: {error})") from None
+
+
+def import_labels(source: Path, target: Path = SHOP_LABELS_FILE) -> int:
+    """Add the labelled rows of `source` (an export with its `label` column filled in) to `target`,
+    each with the half it is placed in now and keeps (quality/split.py `place_new`). Returns how
+    many were added. All or nothing: any bad row raises LabelImportError listing every bad row by
+    line (never quoting a question, which may hold personal data), and `target` is left as it was."""
+    rows = _read_export(source)
     if not rows or rows[0][: len(EXPORT_HEADER)] != EXPORT_HEADER:
-        raise LabelImportError(f"{source}: expected the header {EXPORT_HEADER} of `make review-questions`'s file")
+        raise LabelImportError(
+            f"{source}: expected the tab-separated header {' '.join(EXPORT_HEADER)} of `make review-questions`'s file"
+        )
     clause_ids, request_types = _vocabulary()
-    existing = {item.question.id: item for item in load_shop_questions(target)}
+    existing = {item.question.id: (item, number) for number, item in enumerate(load_shop_questions(target), start=2)}
     problems: List[str] = []
-    new: Dict[str, List[str]] = {}
+    new: Dict[str, Tuple[Question, Label, int]] = {}
     for number, row in enumerate(rows[1:], start=2):
         if len(row) != len(EXPORT_HEADER):
             problems.append(f"line {number}: expected {len(EXPORT_HEADER)} tab-separated columns, found {len(row)}")
             continue
-        label_text, question = row[1].strip(), clean(row[4])
+        label_text, text = row[1].strip(), clean(row[4])
         if not label_text:
             continue  # not labelled: left for another time
-        if not question:
+        if not text:
             problems.append(f"line {number}: the question is empty")
             continue
         try:
@@ -168,39 +191,52 @@ def import_labels(source: Path, target: Path = SHOP_LABELS_FILE) -> int:
         except LabelError as error:
             problems.append(f"line {number}: {error}")
             continue
-        left = personal_data_in(question)
+        left = personal_data_in(text)
         if left:
-            problems.append(f"line {number}: the question still holds personal data ({', '.join(left)}): {question!r}")
+            problems.append(f"line {number}: the question still holds personal data ({', '.join(left)}): edit it out")
             continue
-        qid = question_id(question)  # the text staff kept, whatever they edited
-        before = existing.get(qid)
-        if before is not None:
+        qid = question_id(text)  # of the text staff kept, whatever they edited
+        if qid in existing:
+            before, where = existing[qid]
             if before.label != label:
-                problems.append(f"line {number}: {question!r} is already labelled {before.label}, not {label}")
+                problems.append(
+                    f"line {number}: this question is already labelled {before.label} ({target.name}, line {where})"
+                )
             continue
-        if qid in new and new[qid][1] != str(label):
-            problems.append(f"line {number}: {question!r} is labelled twice in this file, differently")
+        if qid in new and new[qid][1] != label:
+            problems.append(f"line {number}: the same question as line {new[qid][2]}, labelled differently")
             continue
-        new[qid] = [qid, str(label), question]
+        new.setdefault(qid, (Question(qid, text), label, number))
     if problems:
         raise LabelImportError(
             f"{source}: nothing was imported; fix these and run it again:\n  " + "\n  ".join(problems)
         )
-    if new:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        text = target.read_text(encoding="utf-8") if target.exists() else ""
-        lines = [] if text.strip() else ["\t".join(SHOP_HEADER)]
-        lines += ["\t".join(row) for row in sorted(new.values(), key=lambda r: r[2])]
-        if text and not text.endswith("\n"):
-            text += "\n"
-        partial = target.with_suffix(".tsv.partial")
+    if not new:
+        return 0
+    placed = [(item.question, side) for side, items in split(labelled_questions()).items() for item in items]
+    placed += [(item.question, item.half) for item, _ in existing.values()]
+    halves = place_new([question for question, _, _ in new.values()], placed)
+    text = target.read_text(encoding="utf-8") if target.exists() else ""
+    lines = [] if text.strip() else ["\t".join(SHOP_HEADER)]
+    if text.strip() and not text.endswith("\n"):
+        text += "\n"
+    for question, label, _ in sorted(new.values(), key=lambda entry: entry[0].text):
+        lines.append("\t".join((question.id, str(label), halves[question.id], question.text)))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    try:
         partial.write_text(text + "\n".join(lines) + "\n", encoding="utf-8")
         partial.replace(target)  # atomic: the labels file is never half written
+    finally:
+        partial.unlink(missing_ok=True)
     return len(new)
 
 
-def shop_halves(path: Path = SHOP_LABELS_FILE) -> Dict[str, List[LabelledQuestion]]:
-    """The shop's labelled questions, split into `train` and `test` (quality/split.py `assign_shop`)."""
-    shop = load_shop_questions(path)
-    real = [item.question for item in labelled_questions()]
-    return split(shop, assign_shop([item.question for item in shop], real))
+def shop_halves(path: Path = SHOP_LABELS_FILE) -> Dict[str, List[ShopQuestion]]:
+    """The shop's labelled questions by the half each was placed in when it was added (`train`,
+    `test`; those placed in `neither` are in neither)."""
+    halves: Dict[str, List[ShopQuestion]] = {TRAIN: [], TEST: []}
+    for item in load_shop_questions(path):
+        if item.half in halves:
+            halves[item.half].append(item)
+    return halves

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Dict, Iterable, List, Optional, Sequence, Set
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from .corpus import LabelledQuestion, Question
 
 NEAR_DUPLICATE_JACCARD = 0.8
 TRAIN, TEST = "train", "test"
+NEITHER = "neither"  # a shop question near-duplicate of questions on both sides (place_new)
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
@@ -75,26 +76,24 @@ def assign(questions: Sequence[Question]) -> Dict[str, str]:
     return sides
 
 
-def assign_shop(shop: Sequence[Question], real: Sequence[Question]) -> Dict[str, str]:
-    """Shop question id -> `train` or `test`, leaving the real questions' split as it is.
+def place_new(new: Sequence[Question], placed: Sequence[Tuple[Question, str]]) -> Dict[str, str]:
+    """The half of each new shop question (id -> `train`, `test` or `neither`), decided once, when
+    it is added, and then kept in its labels file, so a later addition never moves it.
 
-    The shop's questions are grouped with each other as above. A group with a near-duplicate among
-    the real questions goes to that question's side (to `test` if it has near-duplicates on both
-    sides); any other group goes to the side its smallest id hashes to. So no shop question is on
-    the other side from a near-duplicate of it, shop or real."""
-    real_sides = assign(real)
-    real_words = [(words(q.text), real_sides[q.id]) for q in real]
+    `placed`: the questions already on a side (the real questions, the shop's earlier ones). A new
+    question that is a near-duplicate of placed ones takes their side; of ones on both sides,
+    `neither` (it is neither trained on nor scored, so no near-duplicate pair ever crosses the
+    split); of none, the side its id hashes to. New questions are placed one by one in id order,
+    each seeing the ones before it."""
+    seen = [(words(q.text), side) for q, side in placed if side != NEITHER]
     sides = {}
-    for group in groups(shop):
-        near = {
-            side
-            for question in group
-            for other, side in real_words
-            if jaccard(words(question.text), other) >= NEAR_DUPLICATE_JACCARD
-        }
-        side = TEST if TEST in near else TRAIN if near else side_of_id(min(q.id for q in group))
-        for question in group:
-            sides[question.id] = side
+    for question in sorted(new, key=lambda q: q.id):
+        mine = words(question.text)
+        near = {side for other, side in seen if jaccard(mine, other) >= NEAR_DUPLICATE_JACCARD}
+        side = NEITHER if len(near) > 1 else near.pop() if near else side_of_id(question.id)
+        sides[question.id] = side
+        if side != NEITHER:
+            seen.append((mine, side))
     return sides
 
 
@@ -107,5 +106,6 @@ def split(
         sides = assign([item.question for item in items])
     halves: Dict[str, List[LabelledQuestion]] = {TRAIN: [], TEST: []}
     for item in items:
-        halves[sides[item.question.id]].append(item)
+        if sides[item.question.id] in halves:
+            halves[sides[item.question.id]].append(item)
     return halves

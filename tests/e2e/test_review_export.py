@@ -30,6 +30,7 @@ def export(stack, out, *extra):
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
+    assert out.stat().st_mode & 0o777 == 0o600, "staff only: readable by its owner alone"
     rows = [line.split("\t") for line in out.read_text(encoding="utf-8").splitlines()]
     assert rows[0] == review.EXPORT_HEADER
     return {row[4]: row for row in rows[1:]}, out.read_text(encoding="utf-8") + done.stdout + done.stderr

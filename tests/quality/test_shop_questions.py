@@ -12,6 +12,7 @@ HEADER = "\t".join(review.EXPORT_HEADER)
 def export_file(tmp_path, rows, name="labelled.tsv"):
     """A staff-edited export: rows of (label, question)."""
     lines = [HEADER] + [f"{review.question_id(q)}\t{label}\t1\tnot_covered\t{q}" for label, q in rows]
+    # (the id column is the export's; the import recomputes it from the text staff kept)
     path = tmp_path / name
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -74,6 +75,7 @@ def test_one_bad_row_imports_nothing_and_names_every_problem(tmp_path, target):
     ):
         assert f"line {line}:" in message and words in message, message
     assert "line 2:" not in message
+    assert "sam@example.org" not in message and "who can see my orders" not in message, "questions are not quoted"
     assert target.read_bytes() == before, "the labels file is untouched"
     assert source.read_bytes() == source_before, "the staff's file is untouched"
     assert not list(target.parent.glob("*.partial"))
@@ -82,7 +84,7 @@ def test_one_bad_row_imports_nothing_and_names_every_problem(tmp_path, target):
 def test_a_file_that_is_not_an_export_is_refused(tmp_path, target):
     wrong = tmp_path / "wrong.tsv"
     wrong.write_text("question\tlabel\ndo you sell my data\tnot_covered\n", encoding="utf-8")
-    with pytest.raises(review.LabelImportError, match="expected the header"):
+    with pytest.raises(review.LabelImportError, match="expected the tab-separated header"):
         review.import_labels(wrong, target)
     with pytest.raises(review.LabelImportError, match="cannot be read"):
         review.import_labels(tmp_path / "missing.tsv", target)
@@ -90,6 +92,12 @@ def test_a_file_that_is_not_an_export_is_refused(tmp_path, target):
     short.write_text(short.read_text().replace("\t1\tnot_covered\t", "\t"), encoding="utf-8")
     with pytest.raises(review.LabelImportError, match="line 2: expected 5 tab-separated columns"):
         review.import_labels(short, target)
+
+
+def test_a_spreadsheets_byte_order_mark_is_no_problem(tmp_path, target):
+    source = export_file(tmp_path, [("cookies", "do you use cookies")])
+    source.write_bytes(b"\xef\xbb\xbf" + source.read_bytes())
+    assert review.import_labels(source, target) == 1
 
 
 def test_edited_question_text_gets_its_own_id(tmp_path, target):
@@ -105,40 +113,99 @@ def real_halves():
     return split.split(corpus.labelled_questions())
 
 
-def test_shop_questions_follow_their_real_near_duplicates_and_leave_the_real_split_alone():
+def test_a_new_shop_question_takes_the_side_of_its_near_duplicates_or_its_hash():
     halves = real_halves()
-    test_q = halves[split.TEST][0].question
-    train_q = halves[split.TRAIN][0].question
-    real = [i.question for i in halves[split.TRAIN] + halves[split.TEST]]
-    shop = [
-        corpus.Question(review.question_id(test_q.text + " ?"), test_q.text + " ?"),
-        corpus.Question(review.question_id(train_q.text.upper()), train_q.text.upper()),
-        corpus.Question("shop-unrelated-a", "zebra crossing quartz fjord"),
+    test_q, train_q = halves[split.TEST][0].question, halves[split.TRAIN][0].question
+    placed = [(i.question, side) for side, items in halves.items() for i in items]
+    near_test = corpus.Question("shop-a", test_q.text + " ?")
+    near_train = corpus.Question("shop-b", train_q.text.upper())
+    unrelated = corpus.Question("shop-c", "zebra crossing quartz fjord")
+    sides = split.place_new([near_test, near_train, unrelated], placed)
+    assert sides == {"shop-a": split.TEST, "shop-b": split.TRAIN, "shop-c": split.side_of_id("shop-c")}
+
+
+def test_a_question_near_both_sides_is_in_neither_and_later_ones_follow_earlier_ones():
+    a = corpus.Question("q-train", "who will be able to see my invoices")
+    b = corpus.Question("q-test", "who will be able to see my photos")
+    bridge = corpus.Question("shop-bridge", "who will be able to see my photos and invoices")
+    assert split.near_duplicates(bridge.text, a.text) and split.near_duplicates(bridge.text, b.text)
+    assert split.place_new([bridge], [(a, split.TRAIN), (b, split.TEST)]) == {"shop-bridge": split.NEITHER}
+    # placed one by one in id order, each seeing the ones before: near-duplicates share a side
+    first = corpus.Question("shop-1", "do you keep my voice recordings")
+    later = corpus.Question("shop-0", "but do you keep my voice recordings")  # a smaller id, added later
+    side = split.place_new([first], [])[first.id]
+    assert split.place_new([later], [(first, side)]) == {later.id: side}, "an earlier question never moves"
+
+
+def test_import_places_each_question_once_and_keeps_it_there(tmp_path, target):
+    rows = [
+        (
+            "cookies",
+            q,
+        )
+        for q in (
+            "do you drop tracking pixels on my browser",
+            "are there cookies from facebook",
+            "what cookies do you set when I visit",
+            "can I block the analytics cookies",
+        )
     ]
-    sides = split.assign_shop(shop, real)
-    assert sides[shop[0].id] == split.TEST, "near-duplicate of a test question: test"
-    assert sides[shop[1].id] == split.TRAIN, "near-duplicate of a training question: train"
-    assert sides[shop[2].id] == split.side_of_id("shop-unrelated-a")
-    assert split.assign(real) == {i.question.id: side for side, items in halves.items() for i in items}
+    rows += [
+        (
+            "1.types",
+            q,
+        )
+        for q in (
+            "what do you collect when I buy speakers",
+            "which details of mine do you hold",
+            "what info do you take at checkout",
+            "do you record my phone number",
+        )
+    ]
+    review.import_labels(export_file(tmp_path, rows), target)
+    placed = {i.question.id: i.half for i in corpus.load_shop_questions(target)}
+    assert len(placed) == 8 and set(placed.values()) <= set(corpus.SHOP_HALVES)
+    halves = review.shop_halves(target)
+    assert {i.question.id for i in halves[split.TRAIN]} == {q for q, h in placed.items() if h == split.TRAIN}
+    assert {i.question.id for i in halves[split.TEST]} == {q for q, h in placed.items() if h == split.TEST}
+    # a near-duplicate with a smaller id, added later, moves nothing and joins its neighbour's side
+    later = "but do you drop tracking pixels on my browser"
+    assert review.question_id(later) != review.question_id(rows[0][1])
+    review.import_labels(export_file(tmp_path, [("cookies", later)], "later.tsv"), target)
+    after = {i.question.id: i.half for i in corpus.load_shop_questions(target)}
+    assert {q: after[q] for q in placed} == placed
+    assert after[review.question_id(later)] == placed[review.question_id(rows[0][1])]
 
 
 def test_only_the_training_half_of_shop_questions_is_trained_on(tmp_path, target):
-    rows = [("cookies", f"do you drop cookie number {n} on my browser") for n in ("one", "two", "three", "four")]
-    rows += [("1.types", f"what do you collect when I buy {n}") for n in ("speakers", "mics", "mixers", "decks")]
-    review.import_labels(export_file(tmp_path, rows), target)
+    lines = ["\t".join(corpus.SHOP_HEADER)]
+    for label, half, text in [
+        ("cookies", "train", "do you put cookies on my laptop"),
+        ("1.types", "train", "what do you collect when I buy mics"),
+        ("cookies", "test", "which trackers run on your pages"),
+        ("1.types", "neither", "what do you hold about me and my orders"),
+    ]:
+        lines.append(f"{review.question_id(text)}\t{label}\t{half}\t{text}")
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
     halves = review.shop_halves(target)
-    assert halves[split.TRAIN] and halves[split.TEST], "eight unrelated ids land on both sides"
+    assert [i.question.text for i in halves[split.TEST]] == ["which trackers run on your pages"]
     document = yaml.safe_load(training_data.render_shop(halves[split.TRAIN]))
     trained = {e["text"]: (block["intent"], e["metadata"]) for block in document["nlu"] for e in block["examples"]}
-    assert set(trained) == {i.question.text for i in halves[split.TRAIN]}
+    assert set(trained) == {"do you put cookies on my laptop", "what do you collect when I buy mics"}
+    from bot.actions.topics import default_topics
+
     for item in halves[split.TRAIN]:
         intent, metadata = trained[item.question.text]
         assert metadata["shop_question"] == item.question.id
-        from bot.actions.topics import default_topics
-
         topic = default_topics().topic(metadata["topic"])
         assert topic.intent == intent and topic.section_ids[0] in item.label.clauses
     assert training_data.render_shop([]) is None
+
+
+def test_a_labels_file_with_a_bad_half_is_refused(target):
+    target.write_text("\t".join(corpus.SHOP_HEADER) + "\nshop-x\tcookies\tboth\tdo you use cookies\n", encoding="utf-8")
+    with pytest.raises(corpus.LabelError, match="line 2: half 'both'"):
+        corpus.load_shop_questions(target)
 
 
 def test_generated_shop_training_file_is_current():
@@ -149,10 +216,20 @@ def test_generated_shop_training_file_is_current():
         assert training_data.SHOP_OUTPUT.read_text(encoding="utf-8") == expected, "run `make real-nlu`"
 
 
-def test_the_shops_labels_file_is_valid():
-    shop = corpus.load_shop_questions()  # raises on a bad header, label or duplicate
+def test_the_shops_labels_file_is_valid_and_its_halves_never_meet():
+    shop = corpus.load_shop_questions()  # raises on a bad header, label, half or duplicate
     assert all(not review.personal_data_in(i.question.text) for i in shop)
     assert all(i.question.id == review.question_id(i.question.text) for i in shop)
+    real = real_halves()
+    sides = {side: [split.words(i.question.text) for i in real[side]] for side in (split.TRAIN, split.TEST)}
+    for item in shop:
+        if item.half == split.NEITHER:
+            continue
+        other = split.TEST if item.half == split.TRAIN else split.TRAIN
+        mine = split.words(item.question.text)
+        crossing = [w for w in sides[other] if split.jaccard(mine, w) >= split.NEAR_DUPLICATE_JACCARD]
+        assert not crossing, f"{item.question.id} ({item.half}) has a near-duplicate in {other}"
+        sides[item.half].append(mine)
 
 
 def test_an_export_filled_in_by_staff_imports_as_written(tmp_path, target):
@@ -181,5 +258,6 @@ def test_an_export_filled_in_by_staff_imports_as_written(tmp_path, target):
     (item,) = corpus.load_shop_questions(target)
     assert item.question.text == 'is my "wish list" shared? call [number]'
     assert item.label.clauses == {"2.2", "2.3"}
-    known = {item.question.id}
-    assert [r.question for r in review.collect(exchanges, known=known)] == ["do you keep my voice"]
+    # labelled now: the next export leaves it out, and a near-duplicate of it (staff edited a name out)
+    exchanges.append(Exchange('is my "wish list" shared? call', ({"kind": "clarify"},)))
+    assert [r.question for r in review.collect(exchanges, labelled=[item.question.text])] == ["do you keep my voice"]

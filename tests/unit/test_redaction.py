@@ -17,6 +17,21 @@ PERSONAL = [
     ("see https://example.com/orders/abc?x=1 is that my data", "example.com", "[link]"),
     ("my name is Jo Bloggs, what do you hold on me", "Bloggs", "[name]"),
     ("hi, I'm called Priya, can you delete my account", "Priya", "[name]"),
+    ("jo at example dot com - what do you keep?", "example", "[email]"),
+    ("mail jo.bloggs @ example.com back", "bloggs", "[email]"),
+    ("text +44 7700 900123 or 07700-900-123", "7700", "[number]"),
+    ("my postcode SW1A1AA - shared?", "SW1A1AA", "[postcode]"),
+    ("what data is on order 1042?", "1042", "[number]"),
+    ("order no. 987 - who saw it", "987", "[number]"),
+    ("my DOB 12/03/1985 is wrong", "1985", "[date]"),
+    ("status of SM7Q2C9XKD?", "SM7Q2C9XKD", "[reference]"),
+    ("is example.com/orders/12 my data", "example.com", "[link]"),
+    ("I\u2019m called Priya", "Priya", "[name]"),  # the apostrophe phone keyboards type
+    ("my name\u2019s Priya, what data", "Priya", "[name]"),
+    ("my  name is Jo, hi", "Jo", "[name]"),
+    ("I am Jo Bloggs, delete me", "Bloggs", "[name]"),
+    ("Name: Jo Bloggs. what do you hold", "Bloggs", "[name]"),
+    ("my name is Mary-Jane O\u2019Neil", "Neil", "[name]"),
 ]
 
 
@@ -37,7 +52,20 @@ ORDINARY = [
     "do you store my card details",
     "what is my name used for?",
     "what about GDPR article 15",
+    "what if my name is wrong on the order",
+    "my name is used for what?",
+    "what is the name's purpose",
+    "is the 2020-2021 policy still valid",
+    "can I order 3 mics without an account",
+    "do you use 2fa",
+    "is support 24/7?",
+    "look at my data and tell me",
+    "I'm UK based, does GDPR apply",
 ]
+
+
+def test_a_name_keeps_the_words_around_it():
+    assert redact("My name is Jo and I live in Leeds") == "My name is [name] and I live in Leeds"
 
 
 @pytest.mark.parametrize("text", ORDINARY)
