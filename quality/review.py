@@ -186,14 +186,15 @@ def import_labels(source: Path, target: Path = SHOP_LABELS_FILE) -> int:
         if not text:
             problems.append(f"line {number}: the question is empty")
             continue
+        found = len(problems)
         try:
             label = parse_label(label_text, clause_ids, request_types)
         except LabelError as error:
             problems.append(f"line {number}: {error}")
-            continue
         left = personal_data_in(text)
         if left:
             problems.append(f"line {number}: the question still holds personal data ({', '.join(left)}): edit it out")
+        if len(problems) > found:
             continue
         qid = question_id(text)  # of the text staff kept, whatever they edited
         if qid in existing:
