@@ -308,7 +308,8 @@
     el('label', { for: 'smw-input', class: 'smw-sr' }, 'Your message'), input, sendButton,
     el('p', { id: 'smw-hint', class: 'smw-sr' }, 'Press Enter to send, Shift+Enter for a new line, Escape to close the chat.'));
   var notice = el('p', { class: 'smw-notice' }, 'This chat is stored to answer you, for ' + retentionDays +
-    ' days after your last message (longer while a request you make here is open). ',
+    ' days after your last message (longer while a request you make here is open). Our staff may read ' +
+    'questions it could not answer, without your contact details, to improve it. ',
     policyUrl ? link(policyUrl, 'Privacy policy') : null);
   var panel = el('div', { id: 'smw-panel', class: 'smw-panel', role: 'dialog', 'aria-labelledby': 'smw-title', hidden: true },
     el('div', { class: 'smw-head' }, el('h2', { id: 'smw-title', class: 'smw-title' }, title), restartButton, closeButton),

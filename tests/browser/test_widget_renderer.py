@@ -539,3 +539,5 @@ def test_the_notice_says_how_long_the_chat_is_kept(browser, fake_bot, attribute,
     notice = widget.text_of(widget.find(".smw-notice"))
     assert f"for {days} days after your last message" in notice, notice
     assert "longer while a request you make here is open" in notice
+    # the review of unanswered questions (quality/review.py) is said up front
+    assert "staff may read questions it could not answer, without your contact details" in notice
