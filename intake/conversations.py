@@ -184,8 +184,10 @@ class TrackerStore:
                 pending = None
             if row.sender_id != sender:
                 sender, form_active, offered = row.sender_id, False, set()
-            if row.type_name in ("session_started", "restart"):
-                form_active, offered = False, set()
+            if row.type_name == "session_started":
+                form_active = False  # the widget still shows the last turn's buttons
+            elif row.type_name == "restart":
+                form_active, offered = False, set()  # "Start over" clears the widget too
             elif row.type_name == "active_loop":
                 form_active = bool(data.get("name"))
             elif row.type_name == "user":

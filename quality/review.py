@@ -27,10 +27,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+import yaml
 
 from .corpus import (
     ROOT,
@@ -45,7 +48,8 @@ from .corpus import (
     load_shop_questions,
     parse_label,
 )
-from .redaction import personal_data_in, redact
+from . import training_data
+from .redaction import MAX_CHARS, personal_data_in, redact
 from .split import NEAR_DUPLICATE_JACCARD, TEST, TRAIN, jaccard, place_new, split, words
 
 EXPORT_FILE = ROOT / "var" / "review" / "questions-to-label.tsv"
@@ -104,6 +108,8 @@ def collect(exchanges: Iterable, kinds: Sequence[str] = UNANSWERED, labelled: It
     for exchange in exchanges:
         if exchange.in_form or not (exchange.payloads and exchange.payloads[0].get("kind") in kinds):
             continue
+        if len(exchange.text) > MAX_CHARS:
+            continue  # longer than the widget sends: not a question to label
         text = clean(redact(exchange.text))
         if not text:
             continue
@@ -119,10 +125,14 @@ def collect(exchanges: Iterable, kinds: Sequence[str] = UNANSWERED, labelled: It
 
 
 def export_text(rows: Sequence[ToLabel]) -> str:
-    """Tab-separated, one question per line (`clean` has taken tabs and line breaks out)."""
-    lines = ["\t".join(EXPORT_HEADER)]
-    lines += ["\t".join((row.id, "", str(row.asked), row.bot_reply, row.question)) for row in rows]
-    return "\n".join(lines) + "\n"
+    """Tab-separated, one question per line, quoted as a spreadsheet quotes (a cell holding a double
+    quote is put in quotes, its quotes doubled), so saving it from a spreadsheet changes nothing."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter="\t", lineterminator="\n")
+    writer.writerow(EXPORT_HEADER)
+    for row in rows:
+        writer.writerow([row.id, "", row.asked, row.bot_reply, row.question])
+    return out.getvalue()
 
 
 def export(
@@ -153,13 +163,44 @@ class LabelImportError(LabelError):
     """A labelled file that cannot be imported; the message lists every problem found."""
 
 
-def _read_export(source: Path) -> List[List[str]]:
+def _read_export(source: Path) -> List[Tuple[int, List[str]]]:
+    """(line number, cells) of each non-blank line."""
     try:
         # utf-8-sig: a spreadsheet saving "UTF-8 text" puts a byte-order mark first
         with open(source, encoding="utf-8-sig", newline="") as handle:
-            return [row for row in csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE) if row]
+            reader = csv.reader(handle, delimiter="\t")
+            return [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         raise LabelImportError(f"{source}: cannot be read ({type(error).__name__}: {error})") from None
+
+
+HELD_OUT_NLU = ROOT / "tests" / "nlu" / "test_nlu.yml"
+
+
+def held_out_nlu_texts() -> List[str]:
+    """The hand-written NLU test set (held out from training; the NLU floor is measured on it)."""
+    from bot.actions.training_examples import entries
+
+    if not HELD_OUT_NLU.exists():
+        return []
+    document = yaml.safe_load(HELD_OUT_NLU.read_text(encoding="utf-8")) or {}
+    return [text for block in document.get("nlu") or () if block.get("intent") for text, _ in entries(block)]
+
+
+def training_texts() -> List[str]:
+    """Every NLU example the bot trains on apart from the shop's own questions: the hand-written
+    examples and the real questions' training half (bot/data/nlu/)."""
+    from bot.actions.training_examples import entries
+
+    texts = []
+    for path in sorted(training_data.OUTPUT.parent.glob("*.yml")):
+        if path.name == training_data.SHOP_OUTPUT.name:
+            continue
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for block in document.get("nlu") or ():
+            if block.get("intent"):
+                texts += [text for text, _ in entries(block)]
+    return texts
 
 
 def import_labels(source: Path, target: Path = SHOP_LABELS_FILE) -> int:
@@ -168,7 +209,7 @@ def import_labels(source: Path, target: Path = SHOP_LABELS_FILE) -> int:
     many were added. All or nothing: any bad row raises LabelImportError listing every bad row by
     line (never quoting a question, which may hold personal data), and `target` is left as it was."""
     rows = _read_export(source)
-    if not rows or rows[0][: len(EXPORT_HEADER)] != EXPORT_HEADER:
+    if not rows or rows[0][1][: len(EXPORT_HEADER)] != EXPORT_HEADER:
         raise LabelImportError(
             f"{source}: expected the tab-separated header {' '.join(EXPORT_HEADER)} of `make review-questions`'s file"
         )
@@ -176,7 +217,10 @@ def import_labels(source: Path, target: Path = SHOP_LABELS_FILE) -> int:
     existing = {item.question.id: (item, number) for number, item in enumerate(load_shop_questions(target), start=2)}
     problems: List[str] = []
     new: Dict[str, Tuple[Question, Label, int]] = {}
-    for number, row in enumerate(rows[1:], start=2):
+    near_labels = {
+        f"{target.name}, line {where}": (words(item.question.text), item.label) for item, where in existing.values()
+    }
+    for number, row in rows[1:]:
         if len(row) != len(EXPORT_HEADER):
             problems.append(f"line {number}: expected {len(EXPORT_HEADER)} tab-separated columns, found {len(row)}")
             continue
@@ -185,6 +229,9 @@ def import_labels(source: Path, target: Path = SHOP_LABELS_FILE) -> int:
             continue  # not labelled: left for another time
         if not text:
             problems.append(f"line {number}: the question is empty")
+            continue
+        if len(text) > MAX_CHARS:
+            problems.append(f"line {number}: the question is longer than {MAX_CHARS} characters")
             continue
         found = len(problems)
         try:
@@ -204,18 +251,37 @@ def import_labels(source: Path, target: Path = SHOP_LABELS_FILE) -> int:
                     f"line {number}: this question is already labelled {before.label} ({target.name}, line {where})"
                 )
             continue
-        if qid in new and new[qid][1] != label:
-            problems.append(f"line {number}: the same question as line {new[qid][2]}, labelled differently")
+        if qid in new:
+            if new[qid][1] != label:
+                problems.append(f"line {number}: the same question as line {new[qid][2]}, labelled differently")
             continue
-        new.setdefault(qid, (Question(qid, text), label, number))
+        # near-duplicates ("do you sell my data" / "do you sell my data?") must agree
+        mine = words(text)
+        clash = next(
+            (
+                n
+                for n, (w, other) in near_labels.items()
+                if other != label and jaccard(mine, w) >= NEAR_DUPLICATE_JACCARD
+            ),
+            None,
+        )
+        if clash is not None:
+            problems.append(f"line {number}: a near-duplicate of {clash}, which is labelled differently")
+            continue
+        near_labels[f"line {number}"] = (mine, label)
+        new[qid] = (Question(qid, text), label, number)
     if problems:
         raise LabelImportError(
             f"{source}: nothing was imported; fix these and run it again:\n  " + "\n  ".join(problems)
         )
     if not new:
         return 0
+    # placed already: the real questions, the shop's earlier ones, and every other training example
     placed = [(item.question, side) for side, items in split(labelled_questions()).items() for item in items]
     placed += [(item.question, item.half) for item, _ in existing.values()]
+    placed += [(Question(f"nlu-{n}", text), TRAIN) for n, text in enumerate(training_texts())]
+    # and the hand-written NLU test set, which is never trained on (tests/bot/test_nlu_quality.py)
+    placed += [(Question(f"nlu-test-{n}", text), TEST) for n, text in enumerate(held_out_nlu_texts())]
     halves = place_new([question for question, _, _ in new.values()], placed)
     text = target.read_text(encoding="utf-8") if target.exists() else ""
     lines = [] if text.strip() else ["\t".join(SHOP_HEADER)]

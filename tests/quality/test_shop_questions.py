@@ -124,57 +124,81 @@ def test_a_new_shop_question_takes_the_side_of_its_near_duplicates_or_its_hash()
     assert sides == {"shop-a": split.TEST, "shop-b": split.TRAIN, "shop-c": split.side_of_id("shop-c")}
 
 
+def opposite(side):
+    return split.TEST if side == split.TRAIN else split.TRAIN
+
+
 def test_a_question_near_both_sides_is_in_neither_and_later_ones_follow_earlier_ones():
     a = corpus.Question("q-train", "who will be able to see my invoices")
     b = corpus.Question("q-test", "who will be able to see my photos")
     bridge = corpus.Question("shop-bridge", "who will be able to see my photos and invoices")
     assert split.near_duplicates(bridge.text, a.text) and split.near_duplicates(bridge.text, b.text)
     assert split.place_new([bridge], [(a, split.TRAIN), (b, split.TEST)]) == {"shop-bridge": split.NEITHER}
-    # placed one by one in id order, each seeing the ones before: near-duplicates share a side
+    # an earlier question's side wins over a later one's hash (the earlier one is put on the side
+    # the later one's id does not hash to, so the test can't pass by the hash alone)
     first = corpus.Question("shop-1", "do you keep my voice recordings")
-    later = corpus.Question("shop-0", "but do you keep my voice recordings")  # a smaller id, added later
-    side = split.place_new([first], [])[first.id]
-    assert split.place_new([later], [(first, side)]) == {later.id: side}, "an earlier question never moves"
+    later = corpus.Question("shop-0", "but do you keep my voice recordings")
+    side = opposite(split.side_of_id(later.id))
+    assert split.place_new([later], [(first, side)]) == {later.id: side}
+    # within one import too: placed in id order, each seeing the ones before
+    both = split.place_new([first, later], [])
+    assert both[first.id] == both[later.id] == split.side_of_id(later.id)
 
 
 def test_import_places_each_question_once_and_keeps_it_there(tmp_path, target):
-    rows = [
-        (
-            "cookies",
-            q,
-        )
-        for q in (
-            "do you drop tracking pixels on my browser",
-            "are there cookies from facebook",
-            "what cookies do you set when I visit",
-            "can I block the analytics cookies",
-        )
-    ]
-    rows += [
-        (
-            "1.types",
-            q,
-        )
-        for q in (
-            "what do you collect when I buy speakers",
-            "which details of mine do you hold",
-            "what info do you take at checkout",
-            "do you record my phone number",
-        )
-    ]
+    neighbour, later = "do you drop tracking pixels on my browser", "but do you drop tracking pixels on my browser"
+    side = opposite(split.side_of_id(review.question_id(later)))
+    target.write_text(
+        "\t".join(corpus.SHOP_HEADER) + f"\n{review.question_id(neighbour)}\tcookies\t{side}\t{neighbour}\n",
+        encoding="utf-8",
+    )
+    rows = [("cookies", q) for q in ("are there cookies from facebook", "can I block the analytics cookies")]
+    rows += [("1.types", q) for q in ("what do you collect when I buy speakers", "do you record my phone number")]
     review.import_labels(export_file(tmp_path, rows), target)
     placed = {i.question.id: i.half for i in corpus.load_shop_questions(target)}
-    assert len(placed) == 8 and set(placed.values()) <= set(corpus.SHOP_HALVES)
+    assert len(placed) == 5 and set(placed.values()) <= set(corpus.SHOP_HALVES)
     halves = review.shop_halves(target)
     assert {i.question.id for i in halves[split.TRAIN]} == {q for q, h in placed.items() if h == split.TRAIN}
     assert {i.question.id for i in halves[split.TEST]} == {q for q, h in placed.items() if h == split.TEST}
-    # a near-duplicate with a smaller id, added later, moves nothing and joins its neighbour's side
-    later = "but do you drop tracking pixels on my browser"
-    assert review.question_id(later) != review.question_id(rows[0][1])
+    # a near-duplicate added later joins its neighbour's side, whatever its own id hashes to
     review.import_labels(export_file(tmp_path, [("cookies", later)], "later.tsv"), target)
     after = {i.question.id: i.half for i in corpus.load_shop_questions(target)}
-    assert {q: after[q] for q in placed} == placed
-    assert after[review.question_id(later)] == placed[review.question_id(rows[0][1])]
+    assert {q: after[q] for q in placed} == placed, "nothing placed before moves"
+    assert after[review.question_id(later)] == side
+
+
+def test_a_question_the_bot_already_trains_on_goes_to_training_and_a_held_out_one_to_test(tmp_path, target):
+    trained = review.training_texts()
+    held_out = review.held_out_nlu_texts()
+    hand_written = next(t for t in trained if split.side_of_id(review.question_id(t)) == split.TEST)
+    held = next(t for t in held_out if split.side_of_id(review.question_id(t)) == split.TRAIN)
+    assert not any(split.near_duplicates(held, t) for t in trained), "the held-out set is held out"
+    review.import_labels(export_file(tmp_path, [("1.types", hand_written), ("1.types", held)]), target)
+    halves = {i.question.text: i.half for i in corpus.load_shop_questions(target)}
+    assert halves[review.clean(hand_written)] == split.TRAIN, "already training data: never a test question"
+    assert halves[review.clean(held)] in (split.TEST, split.NEITHER), "held out: never trained on"
+
+
+def test_near_duplicates_must_agree_and_line_numbers_count_blank_lines(tmp_path, target):
+    review.import_labels(export_file(tmp_path, [("no-sale", "do you sell my data to anyone")], "a.tsv"), target)
+    before = target.read_bytes()
+    source = export_file(
+        tmp_path,
+        [
+            ("cookies", "do you use cookies"),
+            ("not_covered", "do you use cookies?!"),  # the same words: must agree with the line above
+            ("not_covered", "do you sell my data to anyone?"),  # and with the labels file
+            ("cookies", "x" * 1001),
+        ],
+    )
+    source.write_text(source.read_text().replace("\n", "\n\n", 1), encoding="utf-8")  # a blank line 2
+    with pytest.raises(review.LabelImportError) as raised:
+        review.import_labels(source, target)
+    message = str(raised.value)
+    assert "line 4: the same question as line 3" in message or "line 4: a near-duplicate of line 3" in message, message
+    assert "line 5: a near-duplicate of labels.tsv, line 2" in message, message
+    assert "line 6: the question is longer than 1000 characters" in message, message
+    assert target.read_bytes() == before
 
 
 def test_only_the_training_half_of_shop_questions_is_trained_on(tmp_path, target):

@@ -105,6 +105,21 @@ def test_a_pressed_button_is_not_a_typed_question(store):
     assert [e.text for e in store.exchanges()] == ["who sees my data?"]
 
 
+def test_a_button_pressed_after_the_session_expired_is_still_a_press(store):
+    bot(
+        store,
+        "a",
+        1,
+        "Pick one",
+        {"kind": "clarify"},
+        buttons=[{"title": "Cookies?", "payload": "do you use cookies?"}],
+    )
+    add(store, "a", 4000, "session_started")  # an hour later the widget still shows the buttons
+    user(store, "a", 4001, "do you use cookies?")
+    bot(store, "a", 4002, "...", {"kind": "answer", "sections": ["cookies"]})
+    assert list(store.exchanges()) == []
+
+
 def test_nothing_before_the_cut_off_and_no_store_at_all(store, tmp_path):
     user(store, "a", 10, "old question")
     bot(store, "a", 11, "...", {"kind": "clarify"})

@@ -2,7 +2,7 @@
 
 import pytest
 
-from quality.redaction import PLACEHOLDERS, personal_data_in, redact
+from quality.redaction import MAX_CHARS, PLACEHOLDERS, personal_data_in, redact
 
 PERSONAL = [
     ("my email is jo.bloggs+shop@example.co.uk, what do you keep?", "jo.bloggs", "[email]"),
@@ -32,6 +32,18 @@ PERSONAL = [
     ("I am Jo Bloggs, delete me", "Bloggs", "[name]"),
     ("Name: Jo Bloggs. what do you hold", "Bloggs", "[name]"),
     ("my name is Mary-Jane O\u2019Neil", "Neil", "[name]"),
+    ("my name is jo bloggs, in lower case", "bloggs", "[name]"),
+    ("i'm called jo bloggs and I want my data", "bloggs", "[name]"),
+    ("my full name is Jo Bloggs", "Bloggs", "[name]"),
+    ("my surname is Bloggs - what do you hold", "Bloggs", "[name]"),
+    ("DOB 12 March 1985", "1985", "[date]"),
+    ("born March 12th, 1985", "1985", "[date]"),
+    ("EC1A  1BB is my postcode", "1BB", "[postcode]"),
+    ("SW1A-1AA", "SW1A", "[postcode]"),
+    ("card 4111/1111/1111/1111", "4111", "[number]"),
+    ("jo at example dot fr", "example", "[email]"),
+    ("jo dot bloggs at outlook dot com", "bloggs", "[email]"),
+    ("jo\uff20example.com", "example", "[email]"),  # a full-width @
 ]
 
 
@@ -61,6 +73,18 @@ ORDINARY = [
     "is support 24/7?",
     "look at my data and tell me",
     "I'm UK based, does GDPR apply",
+    "how long do you keep my data for 6 months?",
+    "is my info sold to 3rd parties",
+    "what is article 6(1)(f)",
+    "my name is on the mailing list, remove it",
+    "do you follow ISO 27001",
+    "do you use Mailchimp.com for emails",
+    "cookies on sessionmusic.co.uk",
+    "I am Not Happy With This",
+    "I'm Really Worried About My Data",
+    "what is my name's use",
+    "is a £1,299.99 order checked for fraud",
+    "I looked at it. Then I asked",
 ]
 
 
@@ -77,3 +101,14 @@ def test_an_ordinary_question_is_left_as_it_is(text):
 def test_every_placeholder_is_distinct_and_bracketed():
     assert len(set(PLACEHOLDERS)) == len(PLACEHOLDERS)
     assert all(p.startswith("[") and p.endswith("]") for p in PLACEHOLDERS)
+
+
+def test_brackets_that_are_not_placeholders_are_refused():
+    assert personal_data_in("my name is [jo bloggs]") == ["[...]"]
+    assert personal_data_in("my name is [name], email [email]") == []
+
+
+def test_a_long_message_is_cut_before_redaction():
+    """(The cut is what bounds the patterns' work on adversarial input such as "a." * 5000.)"""
+    for text in ("a." * 5000, "jo dot " * 2000 + "at", "I am Jo " * 2000):
+        assert len(redact(text)) <= MAX_CHARS
