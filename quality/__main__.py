@@ -121,13 +121,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     args.name = args.name or (f"{what}, {args.split} half" if args.split != "all" else what)
     result = evaluate(items, args.bot_url, args.model, extra_env)
     print(answer_quality.summary_table({args.name: result}))
-    print()
-    print(answer_quality.category_table(result))
+    if args.corpus == "real":  # the shop's questions have no OPP-115 categories
+        print()
+        print(answer_quality.category_table(result))
     print()
     print("Worst misses:")
     print(answer_quality.worst_table(result))
-    failed = result.floors_failed()
-    print("\nfloors held by make test: " + ("all met" if not failed else "; ".join(failed)))
+    if args.corpus == "real":  # make test holds the floors on the real questions' test half
+        failed = result.floors_failed()
+        print("\nfloors held by make test: " + ("all met" if not failed else "; ".join(failed)))
     missed = result.floors_failed(answer_quality.TARGETS)
     print("targets (80% / 5% / 10%): " + ("all met" if not missed else "; ".join(missed)))
     if args.write:

@@ -156,8 +156,10 @@ class ShopQuestion(LabelledQuestion):
     half: str = "neither"
 
 
-def load_shop_questions(path: Path = SHOP_LABELS_FILE) -> List[ShopQuestion]:
-    """The shop's own labelled questions (`id<TAB>label<TAB>half<TAB>question`, with a header)."""
+def load_shop_questions(path: Optional[Path] = None) -> List[ShopQuestion]:
+    """The shop's own labelled questions (`id<TAB>label<TAB>half<TAB>question`, with a header;
+    default: SHOP_LABELS_FILE)."""
+    path = path or SHOP_LABELS_FILE
     clause_ids, request_types = _vocabulary()
     rows = read_tsv(path) if path.exists() else []
     if rows and rows[0] != SHOP_HEADER:

@@ -38,7 +38,6 @@ import yaml
 from .corpus import (
     ROOT,
     SHOP_HEADER,
-    SHOP_LABELS_FILE,
     Label,
     LabelError,
     Question,
@@ -48,7 +47,7 @@ from .corpus import (
     load_shop_questions,
     parse_label,
 )
-from . import training_data
+from . import corpus, training_data
 from .redaction import MAX_CHARS, personal_data_in, redact
 from .split import NEAR_DUPLICATE_JACCARD, TEST, TRAIN, jaccard, place_new, split, words
 
@@ -203,11 +202,12 @@ def training_texts() -> List[str]:
     return texts
 
 
-def import_labels(source: Path, target: Path = SHOP_LABELS_FILE) -> int:
+def import_labels(source: Path, target: Optional[Path] = None) -> int:
     """Add the labelled rows of `source` (an export with its `label` column filled in) to `target`,
     each with the half it is placed in now and keeps (quality/split.py `place_new`). Returns how
     many were added. All or nothing: any bad row raises LabelImportError listing every bad row by
     line (never quoting a question, which may hold personal data), and `target` is left as it was."""
+    target = target or corpus.SHOP_LABELS_FILE
     rows = _read_export(source)
     if not rows or rows[0][1][: len(EXPORT_HEADER)] != EXPORT_HEADER:
         raise LabelImportError(
@@ -299,7 +299,7 @@ def import_labels(source: Path, target: Path = SHOP_LABELS_FILE) -> int:
     return len(new)
 
 
-def shop_halves(path: Path = SHOP_LABELS_FILE) -> Dict[str, List[ShopQuestion]]:
+def shop_halves(path: Optional[Path] = None) -> Dict[str, List[ShopQuestion]]:
     """The shop's labelled questions by the half each was placed in when it was added (`train`,
     `test`; those placed in `neither` are in neither)."""
     halves: Dict[str, List[ShopQuestion]] = {TRAIN: [], TEST: []}

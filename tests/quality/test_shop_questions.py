@@ -285,3 +285,25 @@ def test_an_export_filled_in_by_staff_imports_as_written(tmp_path, target):
     # labelled now: the next export leaves it out, and a near-duplicate of it (staff edited a name out)
     exchanges.append(Exchange('is my "wish list" shared? call', ({"kind": "clarify"},)))
     assert [r.question for r in review.collect(exchanges, labelled=[item.question.text])] == ["do you keep my voice"]
+
+
+def test_the_command_line_scores_nothing_while_no_shop_question_is_labelled(capsys, monkeypatch, target):
+    from quality import __main__ as cli
+
+    monkeypatch.setattr(corpus, "SHOP_LABELS_FILE", target)  # an empty labels file
+    assert cli.main(["eval", "--corpus", "shop", "--split", "test"]) == 0
+    assert "no labelled questions in the shop corpus's test half yet" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as usage:
+        cli.main(["eval", "--corpus", "shop", "--write"])
+    assert usage.value.code == 2 and "--write is for the real questions" in capsys.readouterr().err
+
+
+def test_the_command_line_import_says_what_is_wrong_and_fails(tmp_path, capsys):
+    from quality import __main__ as cli
+
+    before = corpus.SHOP_LABELS_FILE.read_bytes()
+    source = export_file(tmp_path, [("no.such.clause", "who can see my orders")])
+    assert cli.main(["review-import", str(source)]) == 1
+    err = capsys.readouterr().err
+    assert "nothing was imported" in err and "line 2: unknown clause id 'no.such.clause'" in err
+    assert corpus.SHOP_LABELS_FILE.read_bytes() == before
