@@ -33,8 +33,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-import yaml
-
 from .corpus import (
     ROOT,
     SHOP_HEADER,
@@ -178,28 +176,18 @@ HELD_OUT_NLU = ROOT / "tests" / "nlu" / "test_nlu.yml"
 
 def held_out_nlu_texts() -> List[str]:
     """The hand-written NLU test set (held out from training; the NLU floor is measured on it)."""
-    from bot.actions.training_examples import entries
+    from bot.actions.training_examples import read_examples
 
-    if not HELD_OUT_NLU.exists():
-        return []
-    document = yaml.safe_load(HELD_OUT_NLU.read_text(encoding="utf-8")) or {}
-    return [text for block in document.get("nlu") or () if block.get("intent") for text, _ in entries(block)]
+    return [text for _, text, _ in read_examples(HELD_OUT_NLU)] if HELD_OUT_NLU.exists() else []
 
 
 def training_texts() -> List[str]:
     """Every NLU example the bot trains on apart from the shop's own questions: the hand-written
     examples and the real questions' training half (bot/data/nlu/)."""
-    from bot.actions.training_examples import entries
+    from bot.actions.training_examples import read_examples
 
-    texts = []
-    for path in sorted(training_data.OUTPUT.parent.glob("*.yml")):
-        if path.name == training_data.SHOP_OUTPUT.name:
-            continue
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for block in document.get("nlu") or ():
-            if block.get("intent"):
-                texts += [text for text, _ in entries(block)]
-    return texts
+    paths = sorted(training_data.OUTPUT.parent.glob("*.yml"))
+    return [text for path in paths if path != training_data.SHOP_OUTPUT for _, text, _ in read_examples(path)]
 
 
 def import_labels(source: Path, target: Optional[Path] = None) -> int:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterable, List, Sequence, Set, Tuple
 
 from .corpus import LabelledQuestion, Question
 
@@ -97,15 +97,10 @@ def place_new(new: Sequence[Question], placed: Sequence[Tuple[Question, str]]) -
     return sides
 
 
-def split(
-    items: Iterable[LabelledQuestion], sides: Optional[Dict[str, str]] = None
-) -> Dict[str, List[LabelledQuestion]]:
-    """The two halves of `items`, by `sides` (question id -> side; default: `assign`)."""
+def split(items: Iterable[LabelledQuestion]) -> Dict[str, List[LabelledQuestion]]:
     items = list(items)
-    if sides is None:
-        sides = assign([item.question for item in items])
+    sides = assign([item.question for item in items])
     halves: Dict[str, List[LabelledQuestion]] = {TRAIN: [], TEST: []}
     for item in items:
-        if sides[item.question.id] in halves:
-            halves[sides[item.question.id]].append(item)
+        halves[sides[item.question.id]].append(item)
     return halves

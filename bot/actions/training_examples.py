@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import List, Optional
+from typing import Iterator, List, Optional, Tuple
 
 import yaml
 
@@ -43,20 +43,25 @@ def entries(block: dict):
             yield str(entry["text"]).strip(), entry.get("metadata") or {}
 
 
+def read_examples(path: Path) -> Iterator[Tuple[str, str, dict]]:
+    """(intent, text, metadata) of each intent example in one NLU file."""
+    document = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    for block in document.get("nlu") or ():
+        intent = block.get("intent")
+        if intent:
+            for text, metadata in entries(block):
+                yield intent, text, metadata
+
+
 def load_examples(nlu_dir: Path = NLU_DIR, topics: Optional[TopicMap] = None) -> List[Example]:
     topics = topics or default_topics()
     found: List[Example] = []
     for path in sorted(Path(nlu_dir).glob("*.yml")):
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for block in document.get("nlu") or ():
-            intent = block.get("intent")
-            if not intent:
-                continue
-            for text, metadata in entries(block):
-                topic = metadata.get("topic")
-                if topic is None and topics.topics_for(intent):
-                    topic = topics.select(intent, text).id
-                found.append(Example(text, intent, topic))
+        for intent, text, metadata in read_examples(path):
+            topic = metadata.get("topic")
+            if topic is None and topics.topics_for(intent):
+                topic = topics.select(intent, text).id
+            found.append(Example(text, intent, topic))
     return found
 
 
