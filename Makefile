@@ -120,7 +120,7 @@ add-labels: $(VENV)/.installed
 	$(PY) -m quality review-import "$(FILE)"
 
 eval-shop: setup train
-	$(PY) -m quality eval --corpus shop --split test --name "shop questions, test half"
+	$(PY) -m quality eval --corpus shop --split test
 
 bench: setup train
 	$(PY) -m bench
