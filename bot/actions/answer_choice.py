@@ -22,6 +22,7 @@ decision can be measured on many questions without a running server
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -45,6 +46,16 @@ UNSURE_POLICY_GUESS = os.environ.get("UNSURE_POLICY_GUESS", "clarify")
 RUNNER_UP_AGREEMENT = int(os.environ.get("UNCOVERED_RUNNER_UP_AGREEMENT", "2"))
 FALLBACK_INTENT = "nlu_fallback"
 SUGGESTIONS = 3
+# "What do you do to keep my personal information private?" (one of issue 7's own examples) asks
+# how the information is protected, though its words ("personal information", "keep") pull the
+# NLU to what we collect or how long we keep it: a question placed there that asks how something
+# is kept private, safe, secure or confidential is answered as the security question it is.
+# Neutral on the real questions' training half (no question there changes; quality/tuning.py).
+KEPT_SAFE = re.compile(
+    r"\b(?:keep|keeps|kept|keeping)\b(?:\W+\w+){0,4}?\W+(?:private|safe|secure|confidential|protected)\b"
+)
+KEPT_SAFE_INTENTS = ("ask_data_collected", "ask_data_use", "ask_data_retention")
+SECURITY_INTENT = "ask_security"
 
 
 @dataclass(frozen=True)
@@ -117,6 +128,8 @@ class AnswerChooser:
         subject = self.topics.uncovered_subject(text)
         if subject:
             return self.not_covered(text, subject)
+        if intent in KEPT_SAFE_INTENTS and KEPT_SAFE.search(text.lower()):
+            intent = SECURITY_INTENT
         topic = self.choose_topic(intent, text)
         if topic is None:
             return self.not_covered(text)

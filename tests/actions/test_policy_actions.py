@@ -29,6 +29,20 @@ def test_sub_topic_is_chosen_from_the_shoppers_words(dispatcher, tracker_for, do
     assert payloads_of(dispatcher) == [{"kind": "answer", "sections": ["sharing.legal", "2.3.2"], "law": []}]
 
 
+def test_a_question_about_keeping_data_private_is_answered_from_security(dispatcher, tracker_for, domain):
+    # The NLU files it under what we collect ("personal information"); it asks how it is protected.
+    question = "what do you do to keep my personal information private?"
+    ActionAnswerPolicy().run(dispatcher, tracker_for(question, "ask_data_collected"), domain)
+    assert payloads_of(dispatcher) == [{"kind": "answer", "sections": ["3", "1.security", "3.3"], "law": []}]
+
+
+def test_a_question_about_what_is_kept_stays_with_what_we_collect(dispatcher, tracker_for, domain):
+    ActionAnswerPolicy().run(
+        dispatcher, tracker_for("what personal information do you keep?", "ask_data_collected"), domain
+    )
+    assert payloads_of(dispatcher) == [{"kind": "answer", "sections": ["1.types", "1"], "law": []}]
+
+
 def test_intent_without_topic_is_declined_not_guessed(dispatcher, tracker_for, domain):
     ActionAnswerPolicy().run(dispatcher, tracker_for("hello", "greet"), domain)
     assert payloads_of(dispatcher) == [{"kind": "not_covered"}]
