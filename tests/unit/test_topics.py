@@ -174,6 +174,19 @@ def test_covered_questions_sharing_words_with_those_subjects_are_not_declined(qu
     assert default_topics().uncovered_subject(question) is None
 
 
+def test_a_hacking_that_happened_is_a_breach_but_the_risk_of_one_is_security():
+    # LABELLING.md: "has it been hacked" is not covered; safeguards against hackers are clause 3
+    topics = default_topics()
+    for past in (
+        "has your shop ever been hacked?",
+        "i heard the site was hacked, was my data taken?",
+        "have you been hacked before",
+    ):
+        assert topics.uncovered_subject(past) == "data breaches", past
+    for risk in ("could your site be hacked?", "how likely is it you get hacked", "fear of being hacked"):
+        assert topics.uncovered_subject(risk) is None, risk
+
+
 def test_silent_subjects_where_the_law_speaks_name_real_law_entries():
     topics = default_topics()
     from actions.law import default_law
