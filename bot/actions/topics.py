@@ -56,6 +56,7 @@ class TopicMap:
         suggested_questions: Optional[Dict[str, str]] = None,
         law_of_subject: Optional[Dict[str, Tuple[str, ...]]] = None,
         request_of_subject: Optional[Dict[str, str]] = None,
+        answered_when: Optional[Dict[str, Tuple[str, ...]]] = None,
     ):
         self.topics = list(topics)
         self.suggested_questions = dict(suggested_questions or {})
@@ -66,6 +67,9 @@ class TopicMap:
         # Not-covered subjects whose law answer offers to start a request: subject -> request type.
         self.request_of_subject = dict(request_of_subject or {})
         self._not_covered_forms = [(subject, _keyword_forms(terms)) for subject, terms in self.not_covered]
+        # Not-covered subjects that a question asks about in a way the policy does answer: subject ->
+        # the words that make it so (topics.yml `answered_when`: protecting against a breach is security).
+        self._answered_forms = {subject: _keyword_forms(terms) for subject, terms in (answered_when or {}).items()}
         self._by_intent: Dict[str, List[Topic]] = {}
         for topic in self.topics:
             self._by_intent.setdefault(topic.intent, []).append(topic)
@@ -108,7 +112,7 @@ class TopicMap:
         """The not-covered subject `message` mentions, if any."""
         words, text = _normalise(message)
         for subject, forms in self._not_covered_forms:
-            if _count_hits(forms, words, text):
+            if _count_hits(forms, words, text) and not _count_hits(self._answered_forms.get(subject, ()), words, text):
                 return subject
         return None
 
@@ -198,6 +202,11 @@ def parse_topics(document: dict, policy: Policy, law=None) -> TopicMap:
         for entry in document.get("not_covered") or ()
         if entry.get("offers")
     }
+    answered_when = {
+        str(entry["subject"]): tuple(str(term) for term in entry["answered_when"])
+        for entry in document.get("not_covered") or ()
+        if entry.get("answered_when")
+    }
     from dsar_contract import REQUEST_TYPES
 
     for subject, request_type in request_of_subject.items():
@@ -215,7 +224,7 @@ def parse_topics(document: dict, policy: Policy, law=None) -> TopicMap:
     unknown = sorted(set(suggested) - intents)
     if unknown:
         raise PolicyError(f"suggested questions for intents without topics: {unknown}")
-    return TopicMap(topics, policy, not_covered, suggested, law_of_subject, request_of_subject)
+    return TopicMap(topics, policy, not_covered, suggested, law_of_subject, request_of_subject, answered_when)
 
 
 def load_topics(path: Path = TOPICS_FILE, policy: Optional[Policy] = None, law=None) -> TopicMap:

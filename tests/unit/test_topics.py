@@ -187,6 +187,15 @@ def test_a_hacking_that_happened_is_a_breach_but_the_risk_of_one_is_security():
         assert topics.uncovered_subject(risk) is None, risk
 
 
+def test_protection_against_a_breach_is_security_but_a_breach_is_not_covered():
+    # LABELLING.md: safeguards against hackers and breaches are clause 3; a breach itself is not covered
+    topics = default_topics()
+    assert topics.uncovered_subject("have you ever had a data breach?") == "data breaches"
+    assert topics.uncovered_subject("will you tell me if my data is leaked?") == "data breaches"
+    for protection in ("how do you protect my data from breaches?", "what encryption stops leaks of my card details"):
+        assert topics.uncovered_subject(protection) is None, protection
+
+
 def test_silent_subjects_where_the_law_speaks_name_real_law_entries():
     topics = default_topics()
     from actions.law import default_law
