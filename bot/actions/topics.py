@@ -202,11 +202,14 @@ def parse_topics(document: dict, policy: Policy, law=None) -> TopicMap:
         for entry in document.get("not_covered") or ()
         if entry.get("offers")
     }
-    answered_when = {
-        str(entry["subject"]): tuple(str(term) for term in entry["answered_when"])
-        for entry in document.get("not_covered") or ()
-        if entry.get("answered_when")
-    }
+    answered_when = {}
+    for entry in document.get("not_covered") or ():
+        words = entry.get("answered_when")
+        if words is None:
+            continue
+        if not isinstance(words, list) or not words or not all(str(word).strip() for word in words):
+            raise PolicyError(f"not-covered subject {entry['subject']!r}: `answered_when` must be a list of words")
+        answered_when[str(entry["subject"])] = tuple(str(word) for word in words)
     from dsar_contract import REQUEST_TYPES
 
     for subject, request_type in request_of_subject.items():

@@ -196,6 +196,14 @@ def test_protection_against_a_breach_is_security_but_a_breach_is_not_covered():
         assert topics.uncovered_subject(protection) is None, protection
 
 
+@pytest.mark.parametrize("words", ["protect", [], ["protect", " "]])
+def test_answered_when_that_is_not_a_list_of_words_is_refused(words):
+    bad = copy.deepcopy(yaml.safe_load(TOPICS_FILE.read_text(encoding="utf-8")))
+    bad["not_covered"][1]["answered_when"] = words
+    with pytest.raises(PolicyError, match="answered_when"):
+        parse_topics(bad, default_policy())
+
+
 def test_silent_subjects_where_the_law_speaks_name_real_law_entries():
     topics = default_topics()
     from actions.law import default_law
