@@ -66,10 +66,13 @@ class TopicMap:
         self.law_of_subject = dict(law_of_subject or {})
         # Not-covered subjects whose law answer offers to start a request: subject -> request type.
         self.request_of_subject = dict(request_of_subject or {})
-        self._not_covered_forms = [(subject, _keyword_forms(terms)) for subject, terms in self.not_covered]
-        # Not-covered subjects that a question asks about in a way the policy does answer: subject ->
-        # the words that make it so (topics.yml `answered_when`: protecting against a breach is security).
-        self._answered_forms = {subject: _keyword_forms(terms) for subject, terms in (answered_when or {}).items()}
+        # Each not-covered subject with its terms and the words with which a question on it is one the
+        # policy does answer (topics.yml `answered_when`: protecting against a breach is security).
+        answered_when = answered_when or {}
+        self._not_covered_forms = [
+            (subject, _keyword_forms(terms), _keyword_forms(answered_when.get(subject, ())))
+            for subject, terms in self.not_covered
+        ]
         self._by_intent: Dict[str, List[Topic]] = {}
         for topic in self.topics:
             self._by_intent.setdefault(topic.intent, []).append(topic)
@@ -111,8 +114,8 @@ class TopicMap:
     def uncovered_subject(self, message: str) -> Optional[str]:
         """The not-covered subject `message` mentions, if any."""
         words, text = _normalise(message)
-        for subject, forms in self._not_covered_forms:
-            if _count_hits(forms, words, text) and not _count_hits(self._answered_forms.get(subject, ()), words, text):
+        for subject, forms, answered in self._not_covered_forms:
+            if _count_hits(forms, words, text) and not _count_hits(answered, words, text):
                 return subject
         return None
 
@@ -188,10 +191,7 @@ def parse_topics(document: dict, policy: Policy, law=None) -> TopicMap:
                 keywords=tuple(str(k) for k in raw.get("keywords") or ()),
             )
         )
-    not_covered = [
-        (str(entry["subject"]), tuple(str(term) for term in entry.get("terms") or ()))
-        for entry in document.get("not_covered") or ()
-    ]
+    not_covered = [(str(entry["subject"]), _word_list(entry, "terms")) for entry in document.get("not_covered") or ()]
     law_of_subject = {
         str(entry["subject"]): tuple(str(law_id) for law_id in entry["law"])
         for entry in document.get("not_covered") or ()
@@ -202,14 +202,11 @@ def parse_topics(document: dict, policy: Policy, law=None) -> TopicMap:
         for entry in document.get("not_covered") or ()
         if entry.get("offers")
     }
-    answered_when = {}
-    for entry in document.get("not_covered") or ():
-        words = entry.get("answered_when")
-        if words is None:
-            continue
-        if not isinstance(words, list) or not words or not all(str(word).strip() for word in words):
-            raise PolicyError(f"not-covered subject {entry['subject']!r}: `answered_when` must be a list of words")
-        answered_when[str(entry["subject"])] = tuple(str(word) for word in words)
+    answered_when = {
+        str(entry["subject"]): _word_list(entry, "answered_when")
+        for entry in document.get("not_covered") or ()
+        if "answered_when" in entry
+    }
     from dsar_contract import REQUEST_TYPES
 
     for subject, request_type in request_of_subject.items():
@@ -228,6 +225,16 @@ def parse_topics(document: dict, policy: Policy, law=None) -> TopicMap:
     if unknown:
         raise PolicyError(f"suggested questions for intents without topics: {unknown}")
     return TopicMap(topics, policy, not_covered, suggested, law_of_subject, request_of_subject, answered_when)
+
+
+def _word_list(entry: dict, key: str) -> Tuple[str, ...]:
+    """A not-covered subject's `terms` or `answered_when`: a non-empty list of words (none if absent)."""
+    words = entry.get(key)
+    if words is None:
+        return ()
+    if not isinstance(words, list) or not words or not all(str(word).strip() for word in words):
+        raise PolicyError(f"not-covered subject {entry.get('subject')!r}: `{key}` must be a list of words")
+    return tuple(str(word) for word in words)
 
 
 def load_topics(path: Path = TOPICS_FILE, policy: Optional[Policy] = None, law=None) -> TopicMap:

@@ -196,11 +196,12 @@ def test_protection_against_a_breach_is_security_but_a_breach_is_not_covered():
         assert topics.uncovered_subject(protection) is None, protection
 
 
+@pytest.mark.parametrize("key", ["answered_when", "terms"])
 @pytest.mark.parametrize("words", ["protect", [], ["protect", " "]])
-def test_answered_when_that_is_not_a_list_of_words_is_refused(words):
+def test_subject_words_that_are_not_a_list_of_words_are_refused(key, words):
     bad = copy.deepcopy(yaml.safe_load(TOPICS_FILE.read_text(encoding="utf-8")))
-    bad["not_covered"][1]["answered_when"] = words
-    with pytest.raises(PolicyError, match="answered_when"):
+    bad["not_covered"][1][key] = words
+    with pytest.raises(PolicyError, match=key):
         parse_topics(bad, default_policy())
 
 
