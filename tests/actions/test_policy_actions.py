@@ -1,5 +1,7 @@
 """The answering actions, run on tracker fixtures."""
 
+import pytest
+
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -98,6 +100,33 @@ def test_not_understood_asks_to_rephrase_with_three_suggested_questions(dispatch
 
     suggested = set(default_topics().suggested_questions.values())
     assert all(b["title"] == b["payload"] and b["title"] in suggested for b in buttons)
+
+
+@pytest.mark.parametrize(
+    "guess, kind",
+    [("ask_cookies", "answer"), ("ask_data_collected", "clarify")],
+)
+def test_an_unsure_guess_a_phrase_confirms_is_answered_and_any_other_is_asked_again(dispatcher, domain, guess, kind):
+    # "what I look at" is tracking on the site (phrase_rules.py): with the NLU's unsure guess also
+    # cookies, two signals agree; with another guess, the bot asks the shopper to rephrase (the
+    # clause search alone does not score this wording high enough to answer).
+    tracker = make_tracker(
+        "are the products i look at logged",
+        "nlu_fallback",
+        confidence=0.4,
+        ranking=[("nlu_fallback", 0.4), (guess, 0.35), ("ask_uncovered", 0.1)],
+    )
+    ActionAnswerUnclear().run(dispatcher, tracker, domain)
+    (payload,) = payloads_of(dispatcher)
+    assert payload["kind"] == kind
+    if kind == "answer":
+        assert payload["sections"] == ["cookies"]
+
+
+def test_a_question_on_where_data_is_stored_is_answered_from_transfers(dispatcher, tracker_for, domain):
+    ActionAnswerPolicy().run(dispatcher, tracker_for("where is my information stored?", "ask_data_collected"), domain)
+    (payload,) = payloads_of(dispatcher)
+    assert payload["kind"] == "answer" and payload["sections"] == ["1.eea", "2.3.3"]
 
 
 def test_second_unclear_message_in_a_row_offers_the_team(dispatcher, tracker_for, domain):

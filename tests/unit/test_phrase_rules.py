@@ -1,0 +1,66 @@
+"""Phrase rules: a question the NLU placed near the right one is answered as the guide says."""
+
+import pytest
+
+from actions.phrase_rules import RULES, confirmed_guess, corrected_intent
+
+
+@pytest.mark.parametrize(
+    "message, nlu_intent, asked",
+    [
+        ("what do you do to keep my personal information private?", "ask_data_collected", "ask_security"),
+        ("where is my data stored?", "ask_data_collected", "ask_international_transfers"),
+        ("where do my details go once i order", "ask_data_use", "ask_international_transfers"),
+        ("will my order history be used for marketing?", "ask_data_use", "ask_marketing"),
+        ("who can see my personal data?", "ask_right_access", "ask_data_sharing"),
+        ("does anyone else know my address?", "ask_data_collected", "ask_data_sharing"),
+        ("what do you do with my data, and do you sell it?", "ask_data_selling", "ask_data_use"),
+        ("how will my details be used and will they be shared", "ask_data_sharing", "ask_data_use"),
+        ("do you save my search history?", "ask_data_collected", "ask_cookies"),
+        ("do you record what i look at on the site", "ask_data_retention", "ask_cookies"),
+        ("do you monitor what i do on your website?", "ask_monitoring", "ask_cookies"),
+    ],
+)
+def test_a_near_miss_is_corrected_to_the_question_asked(message, nlu_intent, asked):
+    assert corrected_intent(nlu_intent, message) == asked
+
+
+@pytest.mark.parametrize(
+    "message, nlu_intent",
+    [
+        # each rule's exceptions: the question really is the one the NLU said
+        ("what personal information do you keep?", "ask_data_collected"),
+        ("where can i see what data you hold about me?", "ask_data_collected"),
+        ("how long do you keep my browsing history?", "ask_data_retention"),
+        ("can i delete my search history?", "ask_data_retention"),
+        ("can someone else access my account on a shared computer?", "ask_right_access"),
+        ("do you record my phone calls?", "ask_monitoring"),
+        ("do you monitor emails i send you", "ask_monitoring"),
+        ("how can i see the data you hold?", "ask_right_access"),
+        # a rule corrects only the near misses it names: other intents are left alone
+        ("who can see my personal data?", "ask_security"),
+        ("do you sell my search history?", "ask_data_selling"),
+    ],
+)
+def test_the_question_the_nlu_placed_right_is_left_alone(message, nlu_intent):
+    assert corrected_intent(nlu_intent, message) == nlu_intent
+
+
+def test_an_unsure_guess_is_confirmed_only_by_a_rule_that_gives_it():
+    assert confirmed_guess("ask_cookies", "does it keep records of what i search for?") == "ask_cookies"
+    assert confirmed_guess("ask_data_collected", "does it keep records of what i search for?") is None
+    assert confirmed_guess("ask_cookies", "do you use cookies?") is None  # no phrase, no second signal
+    assert confirmed_guess(None, "where is my data stored?") is None
+    # the monitoring rule has no phrase of its own: it never confirms a guess
+    assert confirmed_guess("ask_cookies", "is my activity on the app monitored") == "ask_cookies"
+    assert confirmed_guess("ask_cookies", "is this monitored") is None
+
+
+def test_every_rule_names_intents_the_bot_answers():
+    from actions.topics import default_topics
+
+    answered = set(default_topics().intents())
+    for rule in RULES:
+        assert rule.target in answered, rule.name
+        assert set(rule.sources) <= answered, rule.name
+        assert rule.target not in rule.sources, rule.name
