@@ -196,6 +196,33 @@ def test_protection_against_a_breach_is_security_but_a_breach_is_not_covered():
         assert topics.uncovered_subject(protection) is None, protection
 
 
+def test_where_i_am_is_location_but_where_i_am_asked_for_a_password_is_not():
+    # LABELLING.md: "Location / GPS / where I go" is not covered
+    topics = default_topics()
+    for where in ("can you see where i am located?", "do you keep track of where i am", "do you know where i go?"):
+        assert topics.uncovered_subject(where) == "location tracking", where
+    assert topics.uncovered_subject("is there a page where i am asked for my password?") is None
+
+
+def test_who_sees_my_posts_is_what_other_users_see():
+    # LABELLING.md: whether other users can see my profile / posts is not covered
+    topics = default_topics()
+    assert topics.uncovered_subject("who can see the things i post?") == "what other users of the service can see"
+    assert topics.uncovered_subject("can i hide my posts") == "what other users of the service can see"
+    assert topics.uncovered_subject("will you post my order to me?") is None
+    assert topics.uncovered_subject("if i post the item back, do you keep my address?") is None
+
+
+def test_access_to_the_device_is_not_covered_but_who_else_gets_at_it_is_sharing():
+    # LABELLING.md: photos, device permissions not covered; "who can access my photos" is sharing
+    topics = default_topics()
+    assert topics.uncovered_subject("does your app access my photos?") == (
+        "access to your phone's contacts, camera, microphone or photos"
+    )
+    assert topics.uncovered_subject("what features of my phone does the site use") == "app permissions on your device"
+    assert topics.uncovered_subject("who can access my photos?") is None
+
+
 @pytest.mark.parametrize("key", ["answered_when", "terms"])
 @pytest.mark.parametrize("words", ["protect", [], ["protect", " "]])
 def test_subject_words_that_are_not_a_list_of_words_are_refused(key, words):
