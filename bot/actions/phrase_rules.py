@@ -102,9 +102,11 @@ RULES = (
         COLLECTED,
         (ACCESS_RIGHT, SHARING),
         re.compile(
-            r"\b(?:can|could|does|do|will|would)\W+(?!i\b|we\b|they\b|have\b|has\b|get\b|gain\b|be\b|others?\b|people\b|anyone\b|anybody\b|someone\b"
-            r"|somebody\b|staff\b|employees?\b|third\b|any\b|other\b|everyone\b|the public\b)(?:the\W+|this\W+)?\w+"
-            r"\W+(?:see|view|access|read)\b"
+            r"\b(?:can|could|does|do|will|would)\W+"
+            # ... whose subject is the shop or its app, not the shopper, other people or "have access"
+            r"(?!(?:i|we|they|others?|people|anyone|anybody|someone|somebody|staff|employees?|third|any|other"
+            r"|everyone|the public|have|has|get|gain|be)\b)"
+            r"(?:the\W+|this\W+)?\w+\W+(?:see|view|access|read)\b"
         ),
         re.compile(_words("who|copy|request|download|my own")),
     ),
@@ -123,7 +125,8 @@ RULES = (
         (COLLECTED, RETENTION, MONITORING),
         re.compile(
             _words(
-                "history|histories|browsing|analytics|my usage|what i search|i search for|i look at|i looked at|what i do|what i view|what i watch|what i read|my activity|my activities"
+                "history|histories|browsing|analytics|my usage|my activity|my activities"
+                "|what i search|i search for|i look at|i looked at|what i do|what i view|what i watch|what i read"
             )
         ),
         re.compile(_words("how long|delete|deleted|deleting|erase|erased|remove|removed|clear|cleared|wipe|wiped")),
@@ -137,7 +140,8 @@ RULES = (
         None,
         re.compile(
             _words(
-                "call|calls|phone|telephone|email|emails|e-mail|chat|chats|message|messages|conversation|conversations|speak|talk|voice"
+                "call|calls|phone|telephone|email|emails|e-mail|chat|chats|message|messages"
+                "|conversation|conversations|speak|talk|voice"
             )
         ),
         confirms_guesses=False,
