@@ -29,7 +29,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from .clause_search import ClauseIndex, Match, good_enough
-from .phrase_rules import confirmed_guess, corrected_intent
+from .phrase_rules import confirmed_guess, corrected_intent, not_privacy
 from .topics import Topic, TopicMap
 
 # A not-covered reply names the nearest clause when the search scores it at least this.
@@ -120,6 +120,8 @@ class AnswerChooser:
         subject = self.topics.uncovered_subject(text)
         if subject:
             return self.not_covered(text, subject)
+        if not_privacy(text):
+            return Choice("out_of_scope")
         intent = corrected_intent(intent, text)
         topic = self.choose_topic(intent, text)
         if topic is None:
@@ -135,6 +137,8 @@ class AnswerChooser:
         subject = self.topics.uncovered_subject(text)
         if subject:
             return self.not_covered(text, subject)
+        if not_privacy(text):
+            return Choice("out_of_scope")
         top = self.index.search(text, limit=1)  # searched once: the answer, or the nearest clause
         if top and good_enough(top[0]):
             return Choice("closest", clause_id=top[0].clause_id)
@@ -161,6 +165,8 @@ class AnswerChooser:
         questions declined from 15.5% to 7.1% and top-1 from 63.5% to 69.4%, for uncovered ones
         answered 8.7% -> 17.0%."""
         subject = self.topics.uncovered_subject(text)
+        if subject is None and not_privacy(text):
+            return Choice("out_of_scope")
         if subject is None:
             match = self.index.best(text, threshold=UNCOVERED_OVERRIDE)
             if match is not None:

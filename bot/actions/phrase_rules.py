@@ -165,3 +165,24 @@ def confirmed_guess(guess: Optional[str], text: str) -> Optional[str]:
         if rule.confirms_guesses and rule.pattern is not None and guess == rule.target and rule.applies(low):
             return guess
     return None
+
+
+# Not privacy questions (the guide's `out_of_scope`), whatever intent the NLU gives them: what
+# something costs, and the adverts shown (not data given to advertisers), when nothing in the
+# message is about personal data.
+PRICE = re.compile(_words("pay|paid|cost|costs|price|prices|free|subscription|how much"))
+# "ads" shown in an app; the shop's "adverts" are its marketing (ask_marketing), never this.
+ADS_SHOWN = re.compile(_words("ads|advertisements"))
+ABOUT_DATA = re.compile(
+    _words(
+        "data|information|info|details|personal|privacy|private|secure|security|copy|request|fee|fees"
+        "|advertisers|targeted|targeting|personalised|personalized|based on|my|me|share|shared|sell|sold|profit"
+        "|send|sent|receive|email|emails|post|stop|unsubscribe|card|payment|encrypt|encrypted|sar|sars|access"
+    )
+)
+
+
+def not_privacy(text: str) -> bool:
+    """A question about the price, or the adverts shown, that says nothing of personal data."""
+    low = text.lower()
+    return bool((PRICE.search(low) or ADS_SHOWN.search(low)) and not ABOUT_DATA.search(low))

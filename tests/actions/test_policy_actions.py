@@ -129,6 +129,14 @@ def test_a_question_on_where_data_is_stored_is_answered_from_transfers(dispatche
     assert payload["kind"] == "answer" and payload["sections"] == ["1.eea", "2.3.3"]
 
 
+def test_a_price_question_the_nlu_took_for_a_policy_question_is_not_privacy(dispatcher, tracker_for, domain):
+    # "cost" pulls the NLU to the access fee; nothing in it is about personal data
+    ActionAnswerPolicy().run(
+        dispatcher, tracker_for("how much does the party speaker cost?", "ask_right_access"), domain
+    )
+    assert payloads_of(dispatcher) == [{"kind": "out_of_scope"}]
+
+
 def test_second_unclear_message_in_a_row_offers_the_team(dispatcher, tracker_for, domain):
     tracker = tracker_for("blorp", "nlu_fallback", history=[("zzz", "nlu_fallback")])
     assert consecutive_fallbacks(tracker) == 2

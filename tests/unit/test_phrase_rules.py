@@ -2,7 +2,7 @@
 
 import pytest
 
-from actions.phrase_rules import RULES, confirmed_guess, corrected_intent
+from actions.phrase_rules import RULES, confirmed_guess, corrected_intent, not_privacy
 
 
 @pytest.mark.parametrize(
@@ -64,3 +64,27 @@ def test_every_rule_names_intents_the_bot_answers():
         assert rule.target in answered, rule.name
         assert set(rule.sources) <= answered, rule.name
         assert rule.target not in rule.sources, rule.name
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["how much does it cost?", "do i need to pay for delivery", "is the app free", "does your site have ads?"],
+)
+def test_price_and_adverts_shown_are_not_privacy_questions(message):
+    assert not_privacy(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "is there a fee for a copy of my data?",  # the access fee: a privacy question
+        "do you charge for a subject access request",
+        "is the connection encrypted when i pay",
+        "do you send adverts by post",  # the shop's adverts are its marketing
+        "do you show me targeted ads based on what i buy?",
+        "do you give my details to advertisers for free?",
+        "what do you collect?",
+    ],
+)
+def test_questions_about_personal_data_are_privacy_questions_whatever_they_mention(message):
+    assert not not_privacy(message)
