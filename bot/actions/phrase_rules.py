@@ -171,18 +171,28 @@ def confirmed_guess(guess: Optional[str], text: str) -> Optional[str]:
 # something costs, and the adverts shown (not data given to advertisers), when nothing in the
 # message is about personal data.
 PRICE = re.compile(_words("pay|paid|cost|costs|price|prices|free|subscription|how much"))
+# ... and what it runs on or how it behaves as software: "does it work offline?", "does it run on android?"
+HOW_IT_RUNS = re.compile(
+    _words(
+        "android|ios|iphone|ipad|os|compatible|compatibility|offline|memory|battery|notification|notifications"
+        "|background|install|installs|installed|wifi|wi-fi"
+    )
+)
 # "ads" shown in an app; the shop's "adverts" are its marketing (ask_marketing), never this.
 ADS_SHOWN = re.compile(_words("ads|advertisements"))
 ABOUT_DATA = re.compile(
     _words(
         "data|information|info|details|personal|privacy|private|secure|security|copy|request|fee|fees"
-        "|advertisers|targeted|targeting|personalised|personalized|based on|my|me|share|shared|sell|sold|profit"
+        "|advertisers|targeted|targeting|personalised|personalized|based on|share|shared|sell|sold|profit"
         "|send|sent|receive|email|emails|post|stop|unsubscribe|card|payment|encrypt|encrypted|sar|sars|access"
+        "|marketing|policy|change|changes|breach|cookie|cookies|track|tracking|location"
+        "|delete|deleted|erase|account|name|address|phone number|rights|used|newsletter|newsletters|cancel"
     )
 )
 
 
 def not_privacy(text: str) -> bool:
-    """A question about the price, or the adverts shown, that says nothing of personal data."""
+    """A question about the price, the adverts shown or how the software runs, that says nothing
+    of personal data."""
     low = text.lower()
-    return bool((PRICE.search(low) or ADS_SHOWN.search(low)) and not ABOUT_DATA.search(low))
+    return bool((PRICE.search(low) or ADS_SHOWN.search(low) or HOW_IT_RUNS.search(low)) and not ABOUT_DATA.search(low))

@@ -68,9 +68,17 @@ def test_every_rule_names_intents_the_bot_answers():
 
 @pytest.mark.parametrize(
     "message",
-    ["how much does it cost?", "do i need to pay for delivery", "is the app free", "does your site have ads?"],
+    [
+        "how much does it cost?",
+        "do i need to pay for delivery",
+        "is the app free",
+        "does your site have ads?",
+        "does it work offline?",
+        "does the app run on android",
+        "will it drain my battery",
+    ],
 )
-def test_price_and_adverts_shown_are_not_privacy_questions(message):
+def test_price_adverts_shown_and_how_it_runs_are_not_privacy_questions(message):
     assert not_privacy(message)
 
 
@@ -84,6 +92,9 @@ def test_price_and_adverts_shown_are_not_privacy_questions(message):
         "do you show me targeted ads based on what i buy?",
         "do you give my details to advertisers for free?",
         "what do you collect?",
+        "policy change notification?",
+        "can i turn off marketing notifications?",
+        "do you install cookies on my phone",
     ],
 )
 def test_questions_about_personal_data_are_privacy_questions_whatever_they_mention(message):
