@@ -223,6 +223,20 @@ def test_access_to_the_device_is_not_covered_but_who_else_gets_at_it_is_sharing(
     assert topics.uncovered_subject("who can access my photos?") is None
 
 
+def test_a_theft_that_happened_is_a_breach_and_the_phone_listening_or_other_apps_are_not_covered():
+    topics = default_topics()
+    assert topics.uncovered_subject("has my information ever been stolen from you?") == "data breaches"
+    assert topics.uncovered_subject("i think my details were stolen from your site") == "data breaches"
+    # ... while what stops it being stolen is the security question
+    assert topics.uncovered_subject("what stops my card details being stolen?") is None
+    assert topics.uncovered_subject("is the app recording me?") == (
+        "access to your phone's contacts, camera, microphone or photos"
+    )
+    assert topics.uncovered_subject("which apps on my phone can you see?") == "app permissions on your device"
+    # someone listening in on my calls to you is monitoring (2.1.7), not the phone's microphone
+    assert topics.uncovered_subject("is someone listening in on my calls") is None
+
+
 @pytest.mark.parametrize("key", ["answered_when", "terms"])
 @pytest.mark.parametrize("words", ["protect", [], ["protect", " "]])
 def test_subject_words_that_are_not_a_list_of_words_are_refused(key, words):
