@@ -137,11 +137,11 @@ class AnswerChooser:
         subject = self.topics.uncovered_subject(text)
         if subject:
             return self.not_covered(text, subject)
-        if not_privacy(text):
-            return Choice("out_of_scope")
         top = self.index.search(text, limit=1)  # searched once: the answer, or the nearest clause
         if top and good_enough(top[0]):
             return Choice("closest", clause_id=top[0].clause_id)
+        if not_privacy(text):
+            return Choice("out_of_scope")
         guess = next((r.get("name") for r in ranking if r.get("name") != FALLBACK_INTENT), None)
         if guess == "out_of_scope":
             return Choice("out_of_scope")

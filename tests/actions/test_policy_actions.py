@@ -137,6 +137,12 @@ def test_a_price_question_the_nlu_took_for_a_policy_question_is_not_privacy(disp
     assert payloads_of(dispatcher) == [{"kind": "out_of_scope"}]
 
 
+def test_a_question_on_how_the_software_runs_filed_as_not_covered_is_not_privacy(dispatcher, tracker_for, domain):
+    # "not covered" is a claim about a privacy question; working offline is not one (the guide)
+    ActionNotCovered().run(dispatcher, tracker_for("does it work offline?", "ask_uncovered"), domain)
+    assert payloads_of(dispatcher) == [{"kind": "out_of_scope"}]
+
+
 def test_second_unclear_message_in_a_row_offers_the_team(dispatcher, tracker_for, domain):
     tracker = tracker_for("blorp", "nlu_fallback", history=[("zzz", "nlu_fallback")])
     assert consecutive_fallbacks(tracker) == 2
