@@ -196,56 +196,51 @@ def test_protection_against_a_breach_is_security_but_a_breach_is_not_covered():
         assert topics.uncovered_subject(protection) is None, protection
 
 
-def test_tracking_where_i_go_is_location_but_asking_where_to_go_is_not():
-    # LABELLING.md: "Location / GPS / where I go" is not covered
-    topics = default_topics()
-    for where in ("can you see where i am located?", "do you keep track of where i am", "do you track where i go?"):
-        assert topics.uncovered_subject(where) == "location tracking", where
-    for not_location in (
-        "is there a page where i am asked for my password?",
-        "can you tell me where i go to delete my account?",
-        "how do i know where i am with my access request?",
-    ):
-        assert topics.uncovered_subject(not_location) is None, not_location
+LOCATION = "location tracking"
+OTHER_USERS = "what other users of the service can see"
+DEVICE = "access to your phone's contacts, camera, microphone or photos"
+PERMISSIONS = "app permissions on your device"
+BREACHES = "data breaches"
 
 
-def test_who_sees_my_posts_is_what_other_users_see():
-    # LABELLING.md: whether other users can see my profile / posts is not covered
-    topics = default_topics()
-    assert topics.uncovered_subject("can other people see my posts?") == "what other users of the service can see"
-    assert topics.uncovered_subject("can i hide my posts") == "what other users of the service can see"
-    assert topics.uncovered_subject("will you post my order to me?") is None
-    assert topics.uncovered_subject("if i post the item back, do you keep my address?") is None
-    assert topics.uncovered_subject("do you keep a record of what i post back for a refund?") is None
-    # shopping on a public computer is the passwords clause (3.4), not other users
-    assert topics.uncovered_subject("is it safe to shop on a public computer?") is None
-
-
-def test_access_to_the_device_is_not_covered_but_who_else_gets_at_it_is_sharing():
-    # LABELLING.md: photos, device permissions not covered; "who can access my photos" is sharing
-    topics = default_topics()
-    assert topics.uncovered_subject("does your app access my photos?") == (
-        "access to your phone's contacts, camera, microphone or photos"
-    )
-    assert topics.uncovered_subject("what features of my phone does the site use") == "app permissions on your device"
-    assert topics.uncovered_subject("who can access my photos?") is None
-
-
-def test_a_theft_that_happened_is_a_breach_and_the_phone_listening_or_other_apps_are_not_covered():
-    topics = default_topics()
-    assert topics.uncovered_subject("has my information ever been stolen from you?") == "data breaches"
-    assert topics.uncovered_subject("i think my details were stolen from your site") == "data breaches"
-    # a theft that is not of our data is not a breach of ours
-    assert topics.uncovered_subject("my card was stolen, can you delete my card details?") is None
-    assert topics.uncovered_subject("my parcel was stolen, do you share my address with the courier?") is None
-    # ... while what stops it being stolen is the security question
-    assert topics.uncovered_subject("what stops my card details being stolen?") is None
-    # recording me on a call or a chat with us is monitoring (2.1.7), not the phone's microphone
-    assert topics.uncovered_subject("do you record me when i phone customer services?") is None
-    assert topics.uncovered_subject("can you see the apps on my phone?") == "app permissions on your device"
-    assert topics.uncovered_subject("which apps do you use to take payments?") is None
-    # someone listening in on my calls to you is monitoring (2.1.7), not the phone's microphone
-    assert topics.uncovered_subject("is someone listening in on my calls") is None
+@pytest.mark.parametrize(
+    "message, subject",
+    [
+        # LABELLING.md: "Location / GPS / where I go" is not covered ...
+        ("can you see where i am located?", LOCATION),
+        ("do you keep track of where i am", LOCATION),
+        ("do you track where i go?", LOCATION),
+        # ... but only with tracking or seeing: asking the way is not location
+        ("is there a page where i am asked for my password?", None),
+        ("can you tell me where i go to delete my account?", None),
+        ("how do i know where i am with my access request?", None),
+        # whether other users see my profile or posts is not covered; "post" alone is the mail here
+        ("can other people see my posts?", OTHER_USERS),
+        ("can i hide my posts", OTHER_USERS),
+        ("will you post my order to me?", None),
+        ("if i post the item back, do you keep my address?", None),
+        ("do you keep a record of what i post back for a refund?", None),
+        # shopping on a public computer is the passwords clause (3.4), not other users
+        ("is it safe to shop on a public computer?", None),
+        # photos and device permissions are not covered; who else can get at my photos is sharing
+        ("does your app access my photos?", DEVICE),
+        ("what features of my phone does the site use", PERMISSIONS),
+        ("can you see the apps on my phone?", PERMISSIONS),
+        ("who can access my photos?", None),
+        ("which apps do you use to take payments?", None),
+        # recording or listening in on a call with us is monitoring (2.1.7), not the phone's microphone
+        ("do you record me when i phone customer services?", None),
+        ("is someone listening in on my calls", None),
+        # a theft of our data that happened is a breach; other thefts, and what stops one, are not
+        ("has my information ever been stolen from you?", BREACHES),
+        ("i think my details were stolen from your site", BREACHES),
+        ("my card was stolen, can you delete my card details?", None),
+        ("my parcel was stolen, do you share my address with the courier?", None),
+        ("what stops my card details being stolen?", None),
+    ],
+)
+def test_the_guides_not_covered_subjects_and_their_exceptions(message, subject):
+    assert default_topics().uncovered_subject(message) == subject
 
 
 @pytest.mark.parametrize("key", ["answered_when", "terms"])
