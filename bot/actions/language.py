@@ -42,6 +42,11 @@ def pipeline() -> "spacy.language.Language":
     return build_pipeline()
 
 
+def plain(text: str) -> str:
+    """Lower case, with typographic apostrophes ("i\u2019m", as phones type them) made plain."""
+    return text.lower().replace("\u2019", "'").replace("\u2018", "'")
+
+
 def lemmas(text: str, drop_stop_words: bool = False) -> List[str]:
     """Lower-case lemmas of the words in `text` (punctuation dropped)."""
     doc = pipeline()(text.lower()[:5000])

@@ -10,7 +10,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
-from .language import lemmas
+from .language import lemmas, plain
 from .payloads import MAX_SECTIONS
 from .policy import POLICY_DIR, Policy, PolicyError, default_policy, fingerprint
 
@@ -133,7 +133,8 @@ class TopicMap:
 def _normalise(message: str) -> Tuple[set, str]:
     """The message's lemmas and its own lower-case words (punctuation dropped, so that
     "contacts?" is the word "contacts"), as a set and as text to find phrases in."""
-    raw = WORD.findall(message.lower())
+    message = plain(message)
+    raw = WORD.findall(message)
     found = lemmas(message)
     return set(found) | set(raw), " " + " ".join(found) + " " + " ".join(raw) + " "
 

@@ -201,6 +201,10 @@ OTHER_USERS = "what other users of the service can see"
 DEVICE = "access to your phone's contacts, camera, microphone or photos"
 PERMISSIONS = "app permissions on your device"
 BREACHES = "data breaches"
+IDENTIFIERS = "IP addresses and device identifiers"
+MODES = "private or incognito modes"
+BACKGROUND = "collecting data in the background or when you are not using the service"
+RESTRICTION = "restricting processing"
 
 
 @pytest.mark.parametrize(
@@ -237,6 +241,30 @@ BREACHES = "data breaches"
         ("my card was stolen, can you delete my card details?", None),
         ("my parcel was stolen, do you share my address with the courier?", None),
         ("what stops my card details being stolen?", None),
+        # the rest of the guide's list: device identifiers, privacy modes, background collection
+        ("do you log my IP address when i visit", IDENTIFIERS),
+        ("does the site have a private or incognito mode?", MODES),
+        ("does it collect data in the background when i'm not using it?", BACKGROUND),
+        ("does the site run in the background?", None),  # how the software runs: out of scope
+        # asking my permission before sharing is consent (sharing.consent), not device permissions
+        ("do u ask my permission before giving my details to other companies", None),
+        ("what permissions does the site need?", PERMISSIONS),
+        # other shoppers seeing my profile is not covered; sharing with them is the sharing question
+        ("can other customers see my profile or what i've bought?", OTHER_USERS),
+        ("do you give my address to other customers?", None),
+        ("can i limit how you use my data without deleting it?", RESTRICTION),
+        ("can i limit the use of cookies?", None),
+        # a shopper's own words the subjects must not take
+        ("can i fix my email if i typed it wrong", None),
+        ("is what i type at checkout encrypted", None),
+        ("do you use what i listen to in the shop to recommend stuff?", None),
+        ("if i give you my friends phone numbers to invite them what about their privacy", None),
+        ("if i follow a link from your site to other sites i visit, does your policy cover them?", None),
+        # ... and more of the guide's list
+        ("was your shop ever hacked", BREACHES),
+        ("do you follow me around the web after i leave your shop", "tracking you on other websites or apps"),
+        ("does the shop keep a history of the sites i visit?", "tracking you on other websites or apps"),
+        ("is the app listening to me?", DEVICE),
     ],
 )
 def test_the_guides_not_covered_subjects_and_their_exceptions(message, subject):
