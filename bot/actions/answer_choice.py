@@ -29,7 +29,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from .clause_search import ClauseIndex, Match, good_enough
-from .phrase_rules import confirmed_guess, corrected_intent, not_privacy
+from .phrase_rules import PERIOD_SUBJECT, asks_for_a_period, confirmed_guess, corrected_intent, not_privacy
 from .topics import Topic, TopicMap
 
 # A not-covered reply names the nearest clause when the search scores it at least this.
@@ -124,6 +124,9 @@ class AnswerChooser:
             return Choice("out_of_scope")
         intent = corrected_intent(intent, text)
         topic = self.choose_topic(intent, text)
+        if topic is not None and asks_for_a_period(intent, text):
+            # the nearest thing the policy says is the retention answer itself ("no longer than necessary")
+            return Choice("not_covered", subject=PERIOD_SUBJECT, nearest=topic.section_ids[0])
         if topic is None:
             return self.not_covered(text)
         return Choice("topic", topic=topic)

@@ -24,6 +24,8 @@ import re
 from dataclasses import dataclass
 from typing import Optional, Pattern, Tuple
 
+from .language import plain
+
 COLLECTED, USE, RETENTION = "ask_data_collected", "ask_data_use", "ask_data_retention"
 MONITORING, ACCESS_RIGHT = "ask_monitoring", "ask_right_access"
 SHARING, SELLING = "ask_data_sharing", "ask_data_selling"
@@ -141,6 +143,53 @@ RULES = (
             )
         ),
     ),
+    # "Should I log out after ordering on my friend's laptop?", "what if someone else gets into my
+    # account?": passwords and shared computers (3.4), not what we collect or who we share with.
+    PhraseRule(
+        "shared computers",
+        "ask_security",
+        (COLLECTED, SHARING, USE, RETENTION, ACCESS_RIGHT),
+        re.compile(
+            r"\b(?:log|logging|logged|sign|signing|signed)\s?(?:out|off)\b"
+            r"|\b(?:shared|public|library|work|someone else'?s|somebody else'?s"
+            r"|(?:mate|friend|partner|brother|sister|mum|dad)(?:'s|s)?)\s+(?:computer|computers|laptop|pc|device)\b"
+            r"|\b(?:someone|somebody|anyone|anybody)\b(?:\W+\w+){0,3}?\W+(?:get|gets|getting|got|break|breaks|broke"
+            r"|hack|hacks|hacked|log|logs|logged|sign|signs|signed)\W+(?:into|in to|in)\W+my\W+account\b"
+            r"|\buses?\s+my\s+(?:computer|laptop|pc)\b"
+        ),
+    ),
+    # "Is it safe to shop here?", "is the site secure?" (the guide: "is it safe to use this app?"): security.
+    PhraseRule(
+        "safe to use",
+        "ask_security",
+        (COLLECTED, USE, SHARING, RETENTION),
+        re.compile(
+            r"\b(?:is|are)\s+(?:it|this|you|your \w+|the \w+)\s+(?:\w+\s+)?"
+            r"(?:safe|unsafe|risky|secure|dangerous|trustworthy|legit)\b"
+        ),
+    ),
+    # "How do I check what details you hold about me?": the right of access, not what we collect.
+    PhraseRule(
+        "how to see what you hold",
+        ACCESS_RIGHT,
+        (COLLECTED,),
+        re.compile(
+            r"\bhow\b(?:\W+\w+){0,3}?\W+(?:check|see|view|find out|look at|review)\W+(?:what|which|all)\b"
+            r"(?:\W+\w+){0,4}?\W+(?:you|they|the shop|the company)\W+(?:hold|holds|have|has|keep|keeps|store|stores)\b"
+        ),
+    ),
+    # "Do you collect my email address, and if so will you share it?": a two-part question is
+    # labelled by the part it leads with (as "leads with what it is used for" above).
+    PhraseRule(
+        "leads with what is collected",
+        COLLECTED,
+        (SHARING, SELLING),
+        re.compile(
+            r"^\W*(?:(?:hi|hello|hey)\W+)?(?:do|does|will|would|did)\s+(?:you|they|it|the app|the site|the shop"
+            r"|the website|your website|your site)\s+(?:collect|gather|take|record|store|keep|ask for|need)\b"
+            r"[^?]*?(?:,|\band\b)\s*(?:if so,?\s*|then\s*)?(?:do|does|will|would|can|could|is|are)\b"
+        ),
+    ),
     # Monitoring (2.1.7) is of calls, emails and chats with us; monitoring of what the shopper does
     # on the site or app is tracking (cookies).
     PhraseRule(
@@ -165,7 +214,7 @@ RULES = (
 
 def corrected_intent(intent: str, text: str) -> str:
     """The policy question a message the NLU placed under `intent` asks."""
-    low = text.lower()
+    low = plain(text)
     for rule in RULES:
         if intent in rule.sources and rule.applies(low):
             return rule.target
@@ -174,7 +223,7 @@ def corrected_intent(intent: str, text: str) -> str:
 
 def confirmed_guess(guess: Optional[str], text: str) -> Optional[str]:
     """`guess` (the NLU's best unsure intent) when a phrase rule says the same, else None."""
-    low = text.lower()
+    low = plain(text)
     for rule in RULES:
         if guess == rule.target and rule.applies(low):
             return guess
@@ -208,5 +257,20 @@ ABOUT_DATA = re.compile(
 def not_privacy(text: str) -> bool:
     """A question about the price, the adverts shown or how the software runs, that says nothing
     of personal data."""
-    low = text.lower()
+    low = plain(text)
     return bool((PRICE.search(low) or ADS_SHOWN.search(low) or HOW_IT_RUNS.search(low)) and not ABOUT_DATA.search(low))
+
+
+# "Is my data deleted after 6 months?": a retention question only a number of days, months or years
+# answers; the policy gives none ("no longer than necessary", 2.1), so it is declined, naming 2.1
+# as the nearest thing it says (the guide: numeric retention periods are `not_covered`).
+PERIOD_SUBJECT = "a retention period in days, months or years"
+PERIOD = re.compile(
+    r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty|thirty"
+    r"|sixty|ninety|few|couple of)\s+(?:day|days|week|weeks|month|months|year|years)\b"
+)
+
+
+def asks_for_a_period(intent: str, text: str) -> bool:
+    """A retention question (`intent`) that names a period in numbers."""
+    return intent == RETENTION and bool(PERIOD.search(plain(text)))

@@ -45,6 +45,21 @@ def test_a_question_about_what_is_kept_stays_with_what_we_collect(dispatcher, tr
     assert payloads_of(dispatcher) == [{"kind": "answer", "sections": ["1.types", "1"], "law": []}]
 
 
+def test_a_retention_period_in_numbers_is_declined_naming_what_the_policy_does_say(dispatcher, domain):
+    """The policy keeps data "no longer than necessary" (2.1) and names no period: asked about one,
+    the bot says so and points to 2.1; asked how long in general, it answers from 2.1."""
+    for text in ("is my data deleted after 6 months?", "do you keep my details for a year after i order"):
+        dispatcher.messages.clear()
+        ActionAnswerPolicy().run(dispatcher, make_tracker(text, "ask_data_retention", confidence=0.95), domain)
+        assert payloads_of(dispatcher) == [{"kind": "not_covered", "nearest": "2.1"}], text
+        assert "a retention period in days, months or years" in texts_of(dispatcher)[0]
+    dispatcher.messages.clear()
+    tracker = make_tracker("how long do you keep my data?", "ask_data_retention", confidence=0.95)
+    ActionAnswerPolicy().run(dispatcher, tracker, domain)
+    assert [p["kind"] for p in payloads_of(dispatcher)] == ["answer"]
+    assert payloads_of(dispatcher)[0]["sections"][0] == "2.1"
+
+
 def test_intent_without_topic_is_declined_not_guessed(dispatcher, tracker_for, domain):
     ActionAnswerPolicy().run(dispatcher, tracker_for("hello", "greet"), domain)
     assert payloads_of(dispatcher) == [{"kind": "not_covered"}]
