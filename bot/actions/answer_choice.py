@@ -123,10 +123,10 @@ class AnswerChooser:
         if not_privacy(text):
             return Choice("out_of_scope")
         intent = corrected_intent(intent, text)
+        period = self.period_declined(intent, text)
+        if period is not None:
+            return period
         topic = self.choose_topic(intent, text)
-        if topic is not None and asks_for_a_period(intent, text):
-            # the nearest thing the policy says is the retention answer itself ("no longer than necessary")
-            return Choice("not_covered", subject=PERIOD_SUBJECT, nearest=topic.section_ids[0])
         if topic is None:
             return self.not_covered(text)
         return Choice("topic", topic=topic)
@@ -148,6 +148,9 @@ class AnswerChooser:
         guess = next((r.get("name") for r in ranking if r.get("name") != FALLBACK_INTENT), None)
         if guess == "out_of_scope":
             return Choice("out_of_scope")
+        period = self.period_declined(guess, text)  # an unsure retention guess naming a period
+        if period is not None:
+            return period
         confirmed = confirmed_guess(guess, text)
         topic = self.choose_topic(confirmed, text) if confirmed else None
         if topic is not None:  # the NLU's unsure guess and a phrase rule agree
@@ -179,6 +182,15 @@ class AnswerChooser:
             if agreed is not None:
                 return agreed
         return self.not_covered(text, subject)
+
+    def period_declined(self, intent: Optional[str], text: str) -> Optional[Choice]:
+        """A retention question naming a period in numbers ("deleted after 6 months?"), which the
+        policy never gives: declined, naming the retention answer ("no longer than necessary")
+        as the nearest thing it says."""
+        if not intent or not asks_for_a_period(intent, text):
+            return None
+        topic = self.choose_topic(intent, text)
+        return Choice("not_covered", subject=PERIOD_SUBJECT, nearest=topic.section_ids[0]) if topic else None
 
     def agreed_runner_up(self, text: str, ranking: Sequence[dict]) -> Optional[Choice]:
         if RUNNER_UP_AGREEMENT <= 0:

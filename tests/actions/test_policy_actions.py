@@ -53,6 +53,12 @@ def test_a_retention_period_in_numbers_is_declined_naming_what_the_policy_does_s
         ActionAnswerPolicy().run(dispatcher, make_tracker(text, "ask_data_retention", confidence=0.95), domain)
         assert payloads_of(dispatcher) == [{"kind": "not_covered", "nearest": "2.1"}], text
         assert "a retention period in days, months or years" in texts_of(dispatcher)[0]
+    # ... also when the NLU's guess is unsure, but is retention
+    dispatcher.messages.clear()
+    ranking = [("nlu_fallback", 0.4), ("ask_data_retention", 0.37), ("ask_data_collected", 0.2)]
+    tracker = make_tracker("is my address deleted like 30 days after delivery or what", "nlu_fallback", ranking=ranking)
+    ActionAnswerUnclear().run(dispatcher, tracker, domain)
+    assert payloads_of(dispatcher) == [{"kind": "not_covered", "nearest": "2.1"}]
     dispatcher.messages.clear()
     tracker = make_tracker("how long do you keep my data?", "ask_data_retention", confidence=0.95)
     ActionAnswerPolicy().run(dispatcher, tracker, domain)

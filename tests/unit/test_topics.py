@@ -205,6 +205,7 @@ IDENTIFIERS = "IP addresses and device identifiers"
 MODES = "private or incognito modes"
 BACKGROUND = "collecting data in the background or when you are not using the service"
 RESTRICTION = "restricting processing"
+ACCOUNT = "whether you need an account or a social-media login, or two-step verification"
 
 
 @pytest.mark.parametrize(
@@ -265,6 +266,14 @@ RESTRICTION = "restricting processing"
         ("do you follow me around the web after i leave your shop", "tracking you on other websites or apps"),
         ("does the shop keep a history of the sites i visit?", "tracking you on other websites or apps"),
         ("is the app listening to me?", DEVICE),
+        ("is my info safe with you? bit nervous about buying online at my age", None),
+        ("is there a minimum age to order from you?", "children's data and age limits"),
+        ("why do you want my details to create an account?", None),
+        ("do i need an account to buy from you?", ACCOUNT),
+        ("can i buy something without giving you any personal details at all?", ACCOUNT),
+        ("can i order without giving my phone number?", None),
+        ("if i leave a review, will my full name be shown to everyone?", OTHER_USERS),
+        ("do you store my card just on my phone or on your servers?", "whether your data stays on your device"),
     ],
 )
 def test_the_guides_not_covered_subjects_and_their_exceptions(message, subject):
