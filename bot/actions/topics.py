@@ -151,9 +151,10 @@ def _keyword_forms(keywords: Sequence[str]) -> List[Tuple[str, str]]:
             forms.append(("", keyword))
         else:
             lemma = lemmas(keyword)
-            # The lookup table has odd entries for short words ("ai" -> "have"):
-            # keep a lemma only when it is recognisably the same word.
-            if lemma and lemma[0][:2] == keyword[:2]:
+            # The lookup table has odd entries for short words ("ai" -> "have"): keep a lemma only
+            # when it is recognisably the same word, and one word ("two-step" is two: "two" alone
+            # must not match it).
+            if len(lemma) == 1 and lemma[0][:2] == keyword[:2]:
                 forms.append((lemma[0], ""))
             forms.append((keyword, ""))
     return forms

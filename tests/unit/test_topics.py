@@ -274,6 +274,16 @@ ACCOUNT = "whether you need an account or a social-media login, or two-step veri
         ("can i order without giving my phone number?", None),
         ("if i leave a review, will my full name be shown to everyone?", OTHER_USERS),
         ("do you store my card just on my phone or on your servers?", "whether your data stays on your device"),
+        ("can i have two addresses on my account?", None),  # "two-step" is not "two"
+        ("do you keep my details for a year after i order", None),  # "year-old" is not "year"
+        ("my 13 year old wants her own account", "children's data and age limits"),
+        # microphones are what the shop sells
+        ("do you sell wireless microphones?", None),
+        ("does this wireless mic work with a smart tv", None),
+        ("does your site need access to my microphone for the karaoke songs", DEVICE),
+        ("does it turn on my mic without my knowledge?", DEVICE),
+        ("does taxbuddy keep my income and payslip details", "financial details beyond your payment card"),
+        ("do they run a credit check on me when i put my salary in", None),
     ],
 )
 def test_the_guides_not_covered_subjects_and_their_exceptions(message, subject):
