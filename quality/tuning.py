@@ -227,7 +227,7 @@ def decide(chooser, text: str, ranking: List[dict], threshold: float, ambiguity:
     elif intent == "ask_uncovered":
         choice = chooser.for_uncovered(text, ranking)
     elif intent == "out_of_scope":
-        return Outcome("out_of_scope")
+        choice = chooser.for_out_of_scope(text)
     elif intent.startswith("request_"):
         return Outcome("request", request_type=intent[len("request_") :])
     elif intent.startswith("ask_"):

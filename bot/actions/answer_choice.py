@@ -29,7 +29,16 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from .clause_search import ClauseIndex, Match, good_enough
-from .phrase_rules import PERIOD_SUBJECT, asks_for_a_period, confirmed_guess, corrected_intent, not_privacy
+from .phrase_rules import (
+    OUT_OF_SCOPE,
+    PERIOD_SUBJECT,
+    UNCOVERED,
+    about_personal_data,
+    asks_for_a_period,
+    confirmed_guess,
+    corrected_intent,
+    not_privacy,
+)
 from .topics import Topic, TopicMap
 
 # A not-covered reply names the nearest clause when the search scores it at least this.
@@ -175,6 +184,9 @@ class AnswerChooser:
         if subject is None:
             if not_privacy(text):
                 return Choice("out_of_scope")
+            ruled = self.ruled_topic(UNCOVERED, text)
+            if ruled is not None:
+                return ruled
             match = self.index.best(text, threshold=UNCOVERED_OVERRIDE)
             if match is not None:
                 return Choice("closest", clause_id=match.clause_id)
@@ -191,6 +203,23 @@ class AnswerChooser:
             return None
         topic = self.choose_topic(intent, text)
         return Choice("not_covered", subject=PERIOD_SUBJECT, nearest=topic.section_ids[0]) if topic else None
+
+    def for_out_of_scope(self, text: str) -> Choice:
+        """The NLU placed the message as not a privacy question. It is one when it names a subject
+        the policy is silent on ("do you keep data on under 16s?": declined, as at any intent) or
+        a phrase the guide answers from a clause ("I forgot to log out on a library computer")."""
+        if not about_personal_data(text):  # "do you sell kids' karaoke machines?" is not about children's data
+            return Choice("out_of_scope")
+        subject = self.topics.uncovered_subject(text)
+        if subject:
+            return self.not_covered(text, subject)
+        return self.ruled_topic(OUT_OF_SCOPE, text) or Choice("out_of_scope")
+
+    def ruled_topic(self, intent: str, text: str) -> Optional[Choice]:
+        """The topic a phrase rule gives a message the NLU placed under `intent`, if any."""
+        ruled = corrected_intent(intent, text)
+        topic = self.choose_topic(ruled, text) if ruled != intent else None
+        return Choice("topic", topic=topic) if topic is not None else None
 
     def agreed_runner_up(self, text: str, ranking: Sequence[dict]) -> Optional[Choice]:
         if RUNNER_UP_AGREEMENT <= 0:

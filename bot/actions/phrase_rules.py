@@ -29,6 +29,7 @@ from .language import plain
 COLLECTED, USE, RETENTION = "ask_data_collected", "ask_data_use", "ask_data_retention"
 MONITORING, ACCESS_RIGHT = "ask_monitoring", "ask_right_access"
 SHARING, SELLING = "ask_data_sharing", "ask_data_selling"
+UNCOVERED, OUT_OF_SCOPE = "ask_uncovered", "out_of_scope"
 
 
 def _words(alternatives: str) -> str:
@@ -148,7 +149,8 @@ RULES = (
     PhraseRule(
         "shared computers",
         "ask_security",
-        (COLLECTED, SHARING, USE, RETENTION, ACCESS_RIGHT),
+        # ... also when the NLU calls it not covered or not privacy: the phrases are the shop's own
+        (COLLECTED, SHARING, USE, RETENTION, ACCESS_RIGHT, UNCOVERED, OUT_OF_SCOPE),
         re.compile(
             r"\b(?:log|logging|logged|sign|signing|signed)\s?(?:out|off)\b"
             r"|\b(?:shared|public|library|work|someone else'?s|somebody else'?s"
@@ -274,3 +276,19 @@ PERIOD = re.compile(
 def asks_for_a_period(intent: str, text: str) -> bool:
     """A retention question (`intent`) that names a period in numbers."""
     return intent == RETENTION and bool(PERIOD.search(plain(text)))
+
+
+# What a message the NLU called "not privacy" must say to be read as a privacy question after all
+# (answer_choice.for_out_of_scope): personal data and what is done with it, never a product
+# ("do you sell kids' karaoke machines?", "does this mic work with a smart tv?").
+PERSONAL_DATA = re.compile(
+    _words(
+        "data|info|information|details|personal|privacy|private|track|tracks|tracking|tracked|record|records"
+        "|recorded|keep|keeps|kept|store|stores|stored|collect|collects|collected|log in|logged in|log out"
+        "|logged out|sign out|signed out|my account"
+    )
+)
+
+
+def about_personal_data(text: str) -> bool:
+    return bool(PERSONAL_DATA.search(plain(text)))

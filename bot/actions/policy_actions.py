@@ -146,5 +146,5 @@ class ActionOutOfScope(Action):
             name = looks_like_a_name(latest_text(tracker))
             if name:
                 return [SlotSet("requester_name", name)]
-        send(dispatcher, reply(Choice("out_of_scope"), Settings.from_env()))
+        send(dispatcher, reply(default_chooser().for_out_of_scope(latest_text(tracker)), Settings.from_env()))
         return []

@@ -241,6 +241,38 @@ def test_out_of_scope_reply_names_the_configured_team_address(dispatcher, tracke
     assert "privacy-team@example.org" in texts_of(dispatcher)[0]
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a privacy question the NLU called "not privacy": a silent subject is declined, a phrase
+        # the guide answers from a clause is answered
+        ("my 13 year old wants her own account. do you keep data on under 16s?", "not_covered"),
+        ("i ordered on a library computer and forgot to log out, is that a problem?", "3.4"),
+        # ... but the shop's products are not subjects: microphones, kids' karaoke machines
+        ("do you sell kids karaoke machines?", "out_of_scope"),
+        ("does this wireless mic work with a smart tv", "out_of_scope"),
+        ("where is my order", "out_of_scope"),
+    ],
+)
+def test_a_privacy_question_the_nlu_called_not_privacy_is_answered_as_one(
+    dispatcher, tracker_for, domain, text, expected
+):
+    from actions.policy_actions import ActionOutOfScope
+
+    ActionOutOfScope().run(dispatcher, tracker_for(text, "out_of_scope"), domain)
+    (payload,) = payloads_of(dispatcher)
+    assert (payload["sections"][0] if payload["kind"] == "answer" else payload["kind"]) == expected, payload
+
+
+def test_a_shared_computer_question_the_nlu_called_not_covered_is_answered_from_the_passwords_clause(
+    dispatcher, domain
+):
+    ranking = [("ask_uncovered", 0.86), ("ask_data_sharing", 0.05), ("ask_security", 0.03)]
+    text = "my brother uses my laptop sometimes. could he get into my account on there?"
+    ActionNotCovered().run(dispatcher, make_tracker(text, "ask_uncovered", confidence=0.86, ranking=ranking), domain)
+    assert [p.get("sections", [None])[0] for p in payloads_of(dispatcher)] == ["3.4"]
+
+
 def test_asked_for_a_name_a_name_the_nlu_placed_out_of_scope_is_taken_as_the_answer(dispatcher, tracker_for, domain):
     from actions.policy_actions import ActionOutOfScope
 

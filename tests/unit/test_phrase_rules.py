@@ -98,7 +98,7 @@ def test_every_rule_names_intents_the_bot_answers():
     answered = set(default_topics().intents())
     for rule in RULES:
         assert rule.target in answered, rule.name
-        assert set(rule.sources) <= answered, rule.name
+        assert set(rule.sources) <= answered | {"ask_uncovered", "out_of_scope"}, rule.name
         assert rule.target not in rule.sources, rule.name
 
 
