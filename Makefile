@@ -20,7 +20,7 @@ export RASA_MAX_CACHE_SIZE := 0
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: help setup train run run-scaled shell test test-fast lint rules eval eval-variants real-nlu review-questions add-labels eval-shop bench policy-review purge-conversations clean
+.PHONY: help setup train run run-scaled shell test test-fast lint rules eval eval-variants real-nlu review-questions add-labels eval-shop eval-probes bench policy-review purge-conversations clean
 
 help:
 	@echo "make run            set up (first time: Python 3.10 venv, packages, spaCy pipeline, training) and start everything"
@@ -33,6 +33,7 @@ help:
 	@echo "make review-questions  the questions the bot could not answer, redacted, for staff to label"
 	@echo "make add-labels FILE=...  add the labelled questions to quality/shop_questions/labels.tsv"
 	@echo "make eval-shop      answer quality on the test half of the shop's own labelled questions"
+	@echo "make eval-probes    answer quality on the questions written from the labelling guide (a regression set)"
 	@echo "make policy-review  after a policy update: show which answer summaries rest on changed clauses"
 	@echo "make rules          after editing bot/data/intents.yml: regenerate the rules, the domain's intents and INTENTS.md"
 	@echo "make lint           ruff: lint and format check (make test runs it first)"
@@ -121,6 +122,10 @@ add-labels: $(VENV)/.installed
 
 eval-shop: setup train
 	$(PY) -m quality eval --corpus shop --split test
+
+# Questions written from the labelling guide alone (quality/guide_probes): a regression set, not an unseen measure.
+eval-probes: setup train
+	$(PY) -m quality eval --corpus probes
 
 bench: setup train
 	$(PY) -m bench

@@ -20,6 +20,8 @@ from . import answer_quality, corpus, report, review, split, training_data, vari
 
 
 def selected(which: str, source: str = "real") -> List[corpus.LabelledQuestion]:
+    if source == "probes":  # never trained on, never split: every probe, whatever `which`
+        return corpus.load_probe_questions()
     if source == "shop":
         halves = review.shop_halves()
         return halves["train"] + halves["test"] if which == "all" else halves[which]
@@ -56,9 +58,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     ev.add_argument("--split", choices=("test", "train", "all"), default="test")
     ev.add_argument(
         "--corpus",
-        choices=("real", "shop"),
+        choices=("real", "shop", "probes"),
         default="real",
-        help="real: the PrivacyQA questions (default); shop: the shop's own labelled questions",
+        help="real: the PrivacyQA questions (default); shop: the shop's own labelled questions; "
+        "probes: questions written from the labelling guide (quality/guide_probes)",
     )
     ev.add_argument("--bot-url", help="a running bot (default: start one on free ports)")
     ev.add_argument("--model", type=Path, help="model archive (default: bot/models/privacy-bot.tar.gz)")
@@ -117,8 +120,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     if not items:
         print(f"no labelled questions in the {args.corpus} corpus's {args.split} half yet: nothing to score")
         return 0
-    what = {"real": "real questions", "shop": "shop questions"}[args.corpus]
-    args.name = args.name or (f"{what}, {args.split} half" if args.split != "all" else what)
+    what = {"real": "real questions", "shop": "shop questions", "probes": "guide probes"}[args.corpus]
+    whole = args.split == "all" or args.corpus == "probes"
+    args.name = args.name or (what if whole else f"{what}, {args.split} half")
     result = evaluate(items, args.bot_url, args.model, extra_env)
     print(answer_quality.summary_table({args.name: result}))
     if args.corpus == "real":  # the shop's questions have no OPP-115 categories

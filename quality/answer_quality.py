@@ -40,6 +40,12 @@ TARGETS = Floors(top1=0.80, covered_as_not_covered=0.05, uncovered_answered=0.10
 # 2026-11-27, third round: top-1 68.4%, covered declined 7.7%, uncovered answered 25.2%) with
 # about 7 points of slack for a model retrained on another machine.
 FLOORS = Floors(top1=0.61, covered_as_not_covered=0.15, uncovered_answered=0.33)
+# What `make test` holds on the guide probes (quality/guide_probes): questions in the shop's and app
+# users' words, written from the labelling guide alone and never trained on, but read to find the
+# bot's gaps, so a regression guard for that wording, not a measure of reach. Shipped figures
+# (`make eval-probes`, 2026-11-28): top-1 93.7%, covered declined 0.6%, uncovered answered 4.0%;
+# the guards leave room for a model retrained on another machine.
+PROBE_FLOORS = Floors(top1=0.85, covered_as_not_covered=0.05, uncovered_answered=0.10)
 
 
 @dataclass

@@ -26,6 +26,10 @@ PASSES_DIR = CORPUS_DIR / "passes"
 SHOP_LABELS_FILE = Path(__file__).resolve().parent / "shop_questions" / "labels.tsv"
 SHOP_HEADER = ["id", "label", "half", "question"]
 SHOP_HALVES = ("train", "test", "neither")  # quality/split.py place_new
+# Questions written from the labelling guide alone, in shoppers' and app users' words (guide_probes/README.md):
+# never trained on; read to find the bot's gaps, so a regression set, not an unseen measure.
+PROBES_FILE = Path(__file__).resolve().parent / "guide_probes" / "probes.tsv"
+PROBES_HEADER = ["set", "label", "question"]
 
 NOT_COVERED = "not_covered"
 OUT_OF_SCOPE = "out_of_scope"
@@ -179,4 +183,32 @@ def load_shop_questions(path: Optional[Path] = None) -> List[ShopQuestion]:
         except LabelError as error:
             raise LabelError(f"{path}, line {number}: {error}") from None
         items.append(ShopQuestion(Question(qid, text), label, half))
+    return items
+
+
+def load_probe_questions(path: Optional[Path] = None) -> List[LabelledQuestion]:
+    """The guide probes (`set<TAB>label<TAB>question`, with a header; default: PROBES_FILE), with ids
+    `<set>-<number within the set>`."""
+    path = path or PROBES_FILE
+    clause_ids, request_types = _vocabulary()
+    rows = read_tsv(path)
+    if not rows or rows[0] != PROBES_HEADER:
+        raise LabelError(f"{path}: expected the header {PROBES_HEADER}, found {rows[0] if rows else 'an empty file'}")
+    items: List[LabelledQuestion] = []
+    numbers: Dict[str, int] = {}
+    seen: Dict[str, int] = {}
+    for line, row in enumerate(rows[1:], start=2):
+        if len(row) != len(PROBES_HEADER) or not row[0].strip() or not row[2].strip():
+            raise LabelError(f"{path}, line {line}: expected a set, a label and a question")
+        set_name, label_text, text = row
+        key = " ".join(text.lower().split())
+        if key in seen:
+            raise LabelError(f"{path}, line {line}: the same question as line {seen[key]}")
+        seen[key] = line
+        try:
+            label = parse_label(label_text, clause_ids, request_types)
+        except LabelError as error:
+            raise LabelError(f"{path}, line {line}: {error}") from None
+        numbers[set_name] = numbers.get(set_name, 0) + 1
+        items.append(LabelledQuestion(Question(f"{set_name}-{numbers[set_name]}", text), label))
     return items
