@@ -152,7 +152,10 @@ RULES = (
         # ... also when the NLU calls it not covered or not privacy: the phrases are the shop's own
         (COLLECTED, SHARING, USE, RETENTION, ACCESS_RIGHT, UNCOVERED, OUT_OF_SCOPE),
         re.compile(
-            r"\b(?:log|logging|logged|sign|signing|signed)\s?(?:out|off)\b"
+            # logging out after shopping, not "what do you collect when I'm logged out?"
+            r"\b(?:log|sign)\s?(?:out|off)\s+(?:after|when|once|of)\b"
+            r"|\b(?:forgot|forget|forgetting|remember|need|have)\s+to\s+(?:log|sign)\s?(?:out|off)\b"
+            r"|\b(?:logging|signing)\s?(?:out|off)\b"
             r"|\b(?:shared|public|library|work|someone else'?s|somebody else'?s"
             r"|(?:mate|friend|partner|brother|sister|mum|dad)(?:'s|s)?)\s+(?:computer|computers|laptop|pc|device)\b"
             r"|\b(?:someone|somebody|anyone|anybody)\b(?:\W+\w+){0,3}?\W+(?:get|gets|getting|got|break|breaks|broke"
@@ -268,8 +271,11 @@ def not_privacy(text: str) -> bool:
 # as the nearest thing it says (the guide: numeric retention periods are `not_covered`).
 PERIOD_SUBJECT = "a retention period in days, months or years"
 PERIOD = re.compile(
-    r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty|thirty"
-    r"|sixty|ninety|few|couple of)\s+(?:day|days|week|weeks|month|months|year|years)\b"
+    r"\b(?:keep|keeps|kept|store|stores|stored|hold|holds|held|retain|retains|retained|delete|deletes|deleted"
+    r"|erase|erased|remove|removed|wipe|wiped|purge|purged|destroy|destroyed)\W+(?:\w+\W+){0,4}?"
+    r"(?:after|for|within|in|like|around|about|over|beyond|longer than|more than|up to|at least)\s+"
+    r"(?:\d+|a few|a couple of|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty|thirty"
+    r"|sixty|ninety|few|couple of)\s+(?:day|days|week|weeks|month|months|year|years)\b(?!\s+ago\b)"
 )
 
 
@@ -282,11 +288,10 @@ def asks_for_a_period(intent: str, text: str) -> bool:
 # (answer_choice.for_out_of_scope): personal data and what is done with it, never a product
 # ("do you sell kids' karaoke machines?", "does this mic work with a smart tv?").
 PERSONAL_DATA = re.compile(
-    _words(
-        "data|info|information|details|personal|privacy|private|track|tracks|tracking|tracked|record|records"
-        "|recorded|keep|keeps|kept|store|stores|stored|collect|collects|collected|log in|logged in|log out"
-        "|logged out|sign out|signed out|my account"
-    )
+    r"\bdata\b|\bpersonal\b|\bprivacy\b|\bprivate\b"
+    r"|\b(?:my|your|our|customer|customers'?|their|her|his)\s+(?:info|information|details|records?)\b"
+    r"|\btrack(?:s|ing|ed)?\s+(?:me|my|where|what|us)\b"
+    r"|\b(?:log|logged|logging|sign|signed|signing)\s?(?:in|out|off)\b"
 )
 
 

@@ -2,7 +2,14 @@
 
 import pytest
 
-from actions.phrase_rules import RULES, confirmed_guess, corrected_intent, not_privacy
+from actions.phrase_rules import (
+    RULES,
+    about_personal_data,
+    asks_for_a_period,
+    confirmed_guess,
+    corrected_intent,
+    not_privacy,
+)
 
 
 @pytest.mark.parametrize(
@@ -75,6 +82,7 @@ def test_a_near_miss_is_corrected_to_the_question_asked(message, nlu_intent, ask
         ("can anyone at the shop look at my account details?", "ask_data_sharing"),
         ("do you share my details with the courier and the payment company?", "ask_data_sharing"),
         ("do you collect and share my data?", "ask_data_sharing"),
+        ("what data do you collect when i'm logged out?", "ask_data_collected"),
     ],
 )
 def test_the_question_the_nlu_placed_right_is_left_alone(message, nlu_intent):
@@ -90,6 +98,40 @@ def test_an_unsure_guess_is_confirmed_only_by_a_rule_that_gives_it():
     assert confirmed_guess("ask_cookies", "is my activity on the app monitored") == "ask_cookies"
     assert confirmed_guess("ask_cookies", "is this monitored") is None
     assert confirmed_guess("ask_cookies", "do you keep my order history?") is None
+
+
+@pytest.mark.parametrize(
+    "message, period",
+    [
+        ("is my data deleted after 6 months?", True),
+        ("do you keep my details for a year after i order", True),
+        ("is my address deleted like 30 days after delivery or what", True),
+        ("do you delete customer data after a few years with no orders?", True),
+        # an order's date, a stop in shopping, or a period long ago, is not a retention period asked about
+        ("do you keep my details if i haven't ordered in a few years?", False),
+        ("how long do you keep my data from an order i placed 3 months ago?", False),
+        ("is my data kept after i stop shopping with you for a year?", False),
+        ("how long do you keep my data?", False),
+    ],
+)
+def test_a_retention_period_in_numbers(message, period):
+    assert asks_for_a_period("ask_data_retention", message) is period
+    assert not asks_for_a_period("ask_data_collected", message)  # retention questions only
+
+
+@pytest.mark.parametrize(
+    "message, about_data",
+    [
+        ("do you keep data on under 16s?", True),
+        ("i forgot to log out on a library computer", True),
+        ("does drivvy track where i drive", True),
+        ("do you keep the kids karaoke machine in stock?", False),
+        ("any info on your portable karaoke speakers?", False),
+        ("can you send me details of the pioneer ddj model?", False),
+    ],
+)
+def test_a_message_called_not_privacy_is_read_again_only_when_it_speaks_of_personal_data(message, about_data):
+    assert about_personal_data(message) is about_data
 
 
 def test_every_rule_names_intents_the_bot_answers():

@@ -284,6 +284,23 @@ ACCOUNT = "whether you need an account or a social-media login, or two-step veri
         ("does it turn on my mic without my knowledge?", DEVICE),
         ("does taxbuddy keep my income and payslip details", "financial details beyond your payment card"),
         ("do they run a credit check on me when i put my salary in", None),
+        # found in review: the shop's own words the new terms took
+        ("do you check my income when i apply for finance?", None),
+        ("will my card details be shown on my bank statement?", None),
+        ("will my name be shown on my bank statement?", None),
+        ("what details do you collect when creating an account?", None),
+        ("what information do i have to give when making an account?", None),
+        ("can i limit how you use my data for marketing?", None),
+        ("how do i view my profile to update my address?", None),
+        ("my details on file are 2 years old, can i update them?", None),
+        ("how old is this privacy policy?", None),
+        ("can you send me details of the pioneer ddj model?", None),
+        ("do you keep portable speakers in stock?", None),
+        ("is my data kept when i am not using the site any more?", None),
+        ("will you track me if i use incognito mode?", None),
+        ("can other people on the app see my profile", OTHER_USERS),
+        ("do you automatically delete customer data after a few years?", "deleting data automatically"),
+        ("can i move my data to another retailer in a portable format?", "data portability"),
     ],
 )
 def test_the_guides_not_covered_subjects_and_their_exceptions(message, subject):
