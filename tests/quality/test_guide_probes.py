@@ -6,17 +6,8 @@ them. They were read to find the bot's gaps, so they are a regression set for th
 kind of wording, not an unseen measure (the real questions' test half is that).
 """
 
-import glob
-
 import pytest
-import yaml
-
-from actions.training_examples import entries
 from quality import answer_quality, corpus, split
-
-
-def nlu_texts(path):
-    return [text for block in yaml.safe_load(open(path, encoding="utf-8"))["nlu"] for text, _ in entries(block)]
 
 
 def test_probes_load_with_one_id_each_and_several_sets():
@@ -28,12 +19,7 @@ def test_probes_load_with_one_id_each_and_several_sets():
 
 
 def test_no_probe_is_a_training_example_or_a_near_duplicate_of_one():
-    probes = [(p.question.text, split.words(p.question.text)) for p in corpus.load_probe_questions()]
-    leaks = []
-    for path in sorted(glob.glob(str(corpus.ROOT / "bot" / "data" / "nlu" / "*.yml"))):
-        for text in nlu_texts(path):
-            words = split.words(text)
-            leaks += [(path, text, q) for q, qw in probes if split.jaccard(words, qw) >= split.NEAR_DUPLICATE_JACCARD]
+    leaks = split.training_leaks(p.question.text for p in corpus.load_probe_questions())
     assert not leaks, leaks[:5]
 
 
