@@ -109,21 +109,12 @@ def split(items: Iterable[LabelledQuestion]) -> Dict[str, List[LabelledQuestion]
 def training_leaks(questions: Iterable[str]) -> List[Tuple[str, str, str]]:
     """(NLU file, training example, question) for every question that is one of the bot's training
     examples or a near-duplicate of one: what must never hold for a question that is scored."""
-    import glob
-
-    import yaml
-
-    from bot.actions.training_examples import entries
-
-    from .corpus import ROOT
+    from bot.actions.training_examples import NLU_DIR, read_examples
 
     asked = [(question, words(question)) for question in questions]
     leaks = []
-    for path in sorted(glob.glob(str(ROOT / "bot" / "data" / "nlu" / "*.yml"))):
-        with open(path, encoding="utf-8") as handle:
-            document = yaml.safe_load(handle)
-        for block in document["nlu"]:
-            for text, _ in entries(block):
-                example = words(text)
-                leaks += [(path, text, q) for q, qw in asked if jaccard(example, qw) >= NEAR_DUPLICATE_JACCARD]
+    for path in sorted(NLU_DIR.glob("*.yml")):
+        for _, text, _ in read_examples(path):
+            example = words(text)
+            leaks += [(str(path), text, q) for q, qw in asked if jaccard(example, qw) >= NEAR_DUPLICATE_JACCARD]
     return leaks
