@@ -92,6 +92,14 @@ def parse_label(text: str, clause_ids: Iterable[str], request_types: Iterable[st
     return Label(outcomes)
 
 
+def label_at(where: str, text: str, clause_ids: Iterable[str], request_types: Iterable[str]) -> Label:
+    """parse_label, its error prefixed with where the label was found ("FILE, line N")."""
+    try:
+        return parse_label(text, clause_ids, request_types)
+    except LabelError as error:
+        raise LabelError(f"{where}: {error}") from None
+
+
 def read_tsv(path: Path) -> List[List[str]]:
     with open(path, encoding="utf-8", newline="") as handle:
         return [row for row in csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE) if row]
@@ -131,10 +139,7 @@ def load_labels(path: Path = LABELS_FILE) -> Dict[str, Label]:
             raise LabelError(f"{path}, row {number}: expected an id and a label")
         if row[0] in labels:
             raise LabelError(f"{path}, row {number}: question {row[0]!r} labelled twice")
-        try:
-            labels[row[0]] = parse_label(row[label_column], clause_ids, request_types)
-        except LabelError as error:
-            raise LabelError(f"{path}, row {number}: {error}") from None
+        labels[row[0]] = label_at(f"{path}, row {number}", row[label_column], clause_ids, request_types)
     return labels
 
 
@@ -178,10 +183,7 @@ def load_shop_questions(path: Optional[Path] = None) -> List[ShopQuestion]:
         if half not in SHOP_HALVES:
             raise LabelError(f"{path}, line {number}: half {half!r} is not one of {', '.join(SHOP_HALVES)}")
         seen.add(qid)
-        try:
-            label = parse_label(label_text, clause_ids, request_types)
-        except LabelError as error:
-            raise LabelError(f"{path}, line {number}: {error}") from None
+        label = label_at(f"{path}, line {number}", label_text, clause_ids, request_types)
         items.append(ShopQuestion(Question(qid, text), label, half))
     return items
 
@@ -205,10 +207,7 @@ def load_probe_questions(path: Optional[Path] = None) -> List[LabelledQuestion]:
         if key in seen:
             raise LabelError(f"{path}, line {line}: the same question as line {seen[key]}")
         seen[key] = line
-        try:
-            label = parse_label(label_text, clause_ids, request_types)
-        except LabelError as error:
-            raise LabelError(f"{path}, line {line}: {error}") from None
+        label = label_at(f"{path}, line {line}", label_text, clause_ids, request_types)
         numbers[set_name] = numbers.get(set_name, 0) + 1
         items.append(LabelledQuestion(Question(f"{set_name}-{numbers[set_name]}", text), label))
     return items
